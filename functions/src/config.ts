@@ -1,0 +1,97 @@
+/**
+ * Every parameter and secret the functions use, declared once (STYLE.md §4).
+ *
+ * Params are resolved by firebase-tools at deploy time (from functions/.env, .env.<project>,
+ * or a prompt) and by the emulator from functions/.env.local. Values are read with `.value()`
+ * only at run time, never at module scope, and validated here so the rest of the code gets
+ * typed, checked values. Nothing outside this module reads `process.env`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import { z } from 'zod';
+
+/** Region every function is deployed to (set once, in index.ts via setGlobalOptions). */
+export const REGION = 'us-central1';
+
+/**
+ * Base URL of the Upstash Redis REST endpoint, e.g. https://eu1-xyz.upstash.io.
+ * Default '' = no Redis: the cache tier is skipped and /v1/health reports `degraded`.
+ */
+export const upstashUrl = defineString('UPSTASH_REDIS_REST_URL', {
+  default: '',
+  description: 'Upstash Redis REST URL (empty disables the Redis cache tier)',
+});
+
+/** Upstash REST token. Set with `firebase functions:secrets:set UPSTASH_REDIS_REST_TOKEN`. */
+export const upstashToken = defineSecret('UPSTASH_REDIS_REST_TOKEN');
+
+/** Per-call Redis timeout in milliseconds; Redis is optional, so slow calls fail open. */
+export const redisTimeoutMs = defineInt('REDIS_TIMEOUT_MS', {
+  default: 250,
+  description: 'Timeout of one Redis REST call, in ms',
+});
+
+/** How long idempotency ledger entries are kept, in days (TTL policy and the cleanup job). */
+export const ledgerRetentionDays = defineInt('LEDGER_RETENTION_DAYS', {
+  default: 7,
+  description: 'Days processed_events entries are kept',
+});
+
+export interface RedisConfig {
+  url: string;
+  token: string;
+  timeoutMs: number;
+}
+
+const redisConfigSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  token: z.string().min(1),
+  timeoutMs: z.number().int().min(10).max(10_000),
+});
+
+/** Validated Redis settings, or null when Redis is not configured. Throws on invalid settings. */
+export function redisConfig(): RedisConfig | null {
+  const url = upstashUrl.value().trim();
+  if (url === '') return null;
+  return redisConfigSchema.parse({ url, token: secretValue(upstashToken), timeoutMs: redisTimeoutMs.value() });
+}
+
+export function ledgerRetentionMs(): number {
+  const days = z.number().int().min(1).max(365).parse(ledgerRetentionDays.value());
+  return days * 24 * 60 * 60 * 1000;
+}
+
+function secretValue(secret: ReturnType<typeof defineSecret>): string {
+  try {
+    return secret.value();
+  } catch {
+    return '';
+  }
+}
+
+/** True inside the Firebase emulator suite. */
+export function isEmulator(): boolean {
+  return process.env.FUNCTIONS_EMULATOR === 'true';
+}
+
+let cachedVersion: string | undefined;
+
+/**
+ * The version this instance serves: the functions package version, plus the Cloud Run revision
+ * when deployed (K_REVISION), e.g. `0.1.0+api-00012-abc`.
+ */
+export function serviceVersion(): string {
+  if (cachedVersion === undefined) {
+    let version = '0.0.0';
+    try {
+      const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+      if (typeof pkg.version === 'string') version = pkg.version;
+    } catch {
+      // package.json is always deployed with the functions; fall back rather than fail health checks.
+    }
+    const revision = process.env.K_REVISION;
+    cachedVersion = revision ? `${version}+${revision}` : version;
+  }
+  return cachedVersion;
+}

@@ -1,0 +1,34 @@
+/**
+ * The `api` HTTP app: cross-cutting middleware (request id, access log, /api prefix), one router
+ * per resource under /v1, and the one error policy. Dependencies are injected so tests can build
+ * the same app the function serves.
+ */
+import express, { type Express } from 'express';
+import './types';
+import { errorHandler, notFoundHandler } from './errors';
+import type { TokenVerifier } from './middleware/auth';
+import { requestContext, stripApiPrefix } from './middleware/request-context';
+import { healthRoutes } from './routes/health';
+import { identityRoutes } from './routes/me';
+import type { HealthDeps } from '../services/health';
+
+export interface AppDeps {
+  verifyIdToken: TokenVerifier;
+  health: () => HealthDeps;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(requestContext, stripApiPrefix);
+  // Cloud Functions parses JSON bodies before the app runs; this parser covers other hosts (tests, bench).
+  app.use(express.json({ limit: '1mb' }));
+  const v1 = express.Router();
+  v1.use(healthRoutes(deps.health));
+  v1.use(identityRoutes(deps.verifyIdToken));
+  app.use('/v1', v1);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,36 @@
+import { onRequest } from 'firebase-functions/https';
+import { serviceVersion, upstashToken } from '../config';
+import { pingRedis } from '../cache/redis';
+import { firestore, lazy, redis, verifyIdToken } from '../runtime';
+import { Collections } from '../data/collections';
+import { createApp } from './app';
+
+/** PING through the instance's client; a misconfigured Redis shows as a failing check, not a 500. */
+function redisProbe(): (() => Promise<void>) | null {
+  try {
+    const client = redis();
+    return client ? () => pingRedis(client) : null;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return () => Promise.reject(new Error(`misconfigured: ${reason}`));
+  }
+}
+
+const app = lazy(() =>
+  createApp({
+    verifyIdToken,
+    health: () => ({
+      firestore: async () => {
+        await firestore().collection(Collections.ops).doc('health').get();
+      },
+      redis: redisProbe(),
+      version: serviceVersion(),
+      timeoutMs: 2000,
+    }),
+  }),
+);
+
+/** The public API, served at /api/** through Hosting and directly as the `api` function. */
+export const api = onRequest({ secrets: [upstashToken], invoker: 'public' }, (req, res) => {
+  app()(req, res);
+});

@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import { requireAdmin, requireUser, type TokenVerifier } from '../middleware/auth';
+
+/** Who the caller is: `GET /v1/me` for any signed-in user, `GET /v1/admin/whoami` for admins. */
+export function identityRoutes(verify: TokenVerifier): Router {
+  const router = Router();
+  router.get('/me', requireUser(verify), (req, res) => {
+    res.set('Cache-Control', 'private, no-store').json(req.auth);
+  });
+  router.get('/admin/whoami', requireAdmin(verify), (req, res) => {
+    res.set('Cache-Control', 'private, no-store').json(req.auth);
+  });
+  return router;
+}

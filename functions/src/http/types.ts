@@ -1,0 +1,20 @@
+import type { Logger } from '../observability/logger';
+
+/** Who is calling, from a verified Firebase ID token. */
+export interface AuthContext {
+  uid: string;
+  email?: string;
+  /** Roles derived from custom claims: `admin: true` grants 'admin'. */
+  roles: string[];
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      requestId: string;
+      log: Logger;
+      auth?: AuthContext;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Every deployed function, and nothing else (STYLE.md §3): a test checks this export list.
+ */
+import { initializeApp } from 'firebase-admin/app';
+import { setGlobalOptions } from 'firebase-functions';
+import { REGION } from './config';
+
+initializeApp();
+setGlobalOptions({ region: REGION, maxInstances: 20 });
+
+export { api } from './http';
+export { onInsightWritten } from './triggers/insights';
+export { ledgerCleanup } from './scheduled/ledger-cleanup';

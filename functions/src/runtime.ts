@@ -1,0 +1,39 @@
+/**
+ * Per-instance dependencies, created on first use and memoised (STYLE.md §5). A factory that throws
+ * is not memoised, so the next call tries again.
+ */
+import { getAuth } from 'firebase-admin/auth';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import type { Redis } from '@upstash/redis';
+import { redisConfig } from './config';
+import { createRedis } from './cache/redis';
+import type { TokenVerifier } from './http/middleware/auth';
+
+export function lazy<T>(factory: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = factory();
+      made = true;
+    }
+    return value;
+  };
+}
+
+export const firestore = lazy((): Firestore => getFirestore());
+
+/** The instance's Redis client, or null when Redis is not configured. */
+export const redis = lazy((): Redis | null => {
+  const config = redisConfig();
+  return config ? createRedis(config) : null;
+});
+
+export const verifyIdToken: TokenVerifier = async (idToken) => {
+  const decoded = await getAuth().verifyIdToken(idToken);
+  return {
+    uid: decoded.uid,
+    ...(decoded.email ? { email: decoded.email } : {}),
+    roles: decoded.admin === true ? ['admin'] : [],
+  };
+};

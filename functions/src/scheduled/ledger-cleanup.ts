@@ -1,0 +1,15 @@
+import { onSchedule } from 'firebase-functions/scheduler';
+import { logger } from '../observability/logger';
+import { firestore } from '../runtime';
+import { deleteExpiredLedgerEntries } from '../services/idempotent';
+
+/**
+ * Daily: delete expired idempotency-ledger entries. Production also has a TTL policy on
+ * processed_events.expireAt (firestore.indexes.json); this job covers the emulator, which has no TTL,
+ * and any lag in TTL deletion. Deleting expired entries is idempotent, so a rerun is harmless.
+ */
+export const ledgerCleanup = onSchedule({ schedule: 'every day 03:00', timeZone: 'UTC', retryCount: 3 }, async (event) => {
+  const runId = event.scheduleTime;
+  const deleted = await deleteExpiredLedgerEntries(firestore(), new Date(runId));
+  logger.info('ledger cleanup', { runId, deleted });
+});
