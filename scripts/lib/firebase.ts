@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { emulatorEnv } from './emulators';
+import { firebaseBin, projectId, repoRoot } from './paths';
+
+export const EMULATORS = 'functions,firestore,auth,pubsub,hosting';
+
+/**
+ * Spawns firebase-tools (the pinned devDependency, never a global install) in its own process
+ * group, so stopping the group also stops the Java emulators it started.
+ */
+export function spawnFirebase(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; notes: string[] } {
+  const { env, notes } = emulatorEnv();
+  const child = spawn(firebaseBin, [...args, '--project', projectId()], {
+    cwd: repoRoot,
+    // No stdin: firebase-tools never waits on a prompt (every param has a value in functions/.env).
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+    env: {
+      ...process.env,
+      ...env,
+      ...extraEnv,
+      // No update checks or telemetry prompts: this machine may be offline.
+      NO_UPDATE_NOTIFIER: '1',
+      FIREBASE_CLI_DISABLE_UPDATE_CHECK: '1',
+      // firebase-admin inside the emulated functions would otherwise probe for a GCE metadata server.
+      METADATA_SERVER_DETECTION: 'none',
+    },
+  });
+  return { child, notes };
+}

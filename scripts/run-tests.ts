@@ -1,0 +1,134 @@
+/**
+ * npm test: every layer, in order: lint, typecheck, build, unit + scripts tests (no emulator), then
+ * integration tests inside `firebase emulators:exec` with Redis and the Upstash REST server up.
+ * Writes jest results to .test-results/ and ends with the line `N passed, N failed`.
+ *
+ *   npm test                         everything
+ *   npm test -- --only unit          lint/typecheck skipped; unit + scripts tests only
+ *   npm test -- --only integration   build + integration tests only
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SetupError } from './lib/emulators';
+import { EMULATORS, spawnFirebase } from './lib/firebase';
+import { repoRoot } from './lib/paths';
+import { exitOf, run, stopGroup } from './lib/process';
+import { startSupportStack } from './lib/stack';
+
+const resultsDir = join(repoRoot, '.test-results');
+const jestBin = join(repoRoot, 'node_modules', '.bin', 'jest');
+const log = (line: string): void => console.log(`\n[test] ${line}`);
+
+interface Tally {
+  passed: number;
+  failed: number;
+  failures: string[];
+}
+
+async function step(tally: Tally, name: string, action: () => Promise<void>): Promise<boolean> {
+  log(name);
+  try {
+    await action();
+    return true;
+  } catch (err) {
+    tally.failed += 1;
+    tally.failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
+/** Adds a jest --json result file to the tally; a suite that failed to run counts as one failure. */
+function countJest(tally: Tally, file: string, layer: string): void {
+  if (!existsSync(file)) {
+    tally.failed += 1;
+    tally.failures.push(`${layer}: jest wrote no results`);
+    return;
+  }
+  const result = JSON.parse(readFileSync(file, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numRuntimeErrorTestSuites: number;
+    numTotalTests: number;
+  };
+  tally.passed += result.numPassedTests;
+  tally.failed += result.numFailedTests + result.numRuntimeErrorTestSuites;
+  if (result.numTotalTests === 0) {
+    tally.failed += 1;
+    tally.failures.push(`${layer}: no tests ran`);
+  }
+  if (result.numFailedTests + result.numRuntimeErrorTestSuites > 0)
+    tally.failures.push(`${layer}: failing tests (see above)`);
+}
+
+function jestArgs(projects: string[], out: string): string[] {
+  return ['--selectProjects', ...projects, '--json', '--outputFile', out, '--silent', '--ci'];
+}
+
+async function integration(tally: Tally): Promise<void> {
+  const out = join(resultsDir, 'integration.json');
+  const stack = await startSupportStack((line) => log(line));
+  try {
+    const command = [jestBin, ...jestArgs(['integration'], out), '--runInBand']
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const { child, notes } = spawnFirebase(['emulators:exec', '--only', EMULATORS, command]);
+    notes.forEach((n) => log(n));
+    const stopOnSignal = (): void => void stopGroup(child);
+    process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
+    await exitOf(child);
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+  } finally {
+    await stack.stop();
+  }
+  countJest(tally, out, 'integration');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const only = values.only;
+  if (only !== undefined && only !== 'unit' && only !== 'integration')
+    throw new SetupError('--only takes unit or integration');
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const tally: Tally = { passed: 0, failed: 0, failures: [] };
+
+  if (only === undefined) {
+    await step(tally, 'lint', () => run('npm', ['run', '--silent', 'lint'], { cwd: repoRoot }));
+    await step(tally, 'typecheck', () => run('npm', ['run', '--silent', 'typecheck'], { cwd: repoRoot }));
+  }
+  if (only !== 'unit') {
+    const built = await step(tally, 'build', () =>
+      run('npm', ['run', '--silent', 'build'], { cwd: repoRoot }),
+    );
+    if (!built) return finish(tally);
+  }
+  if (only !== 'integration') {
+    const out = join(resultsDir, 'unit.json');
+    log('unit and scripts tests');
+    await exitOf(spawn(jestBin, jestArgs(['unit', 'scripts'], out), { cwd: repoRoot, stdio: 'inherit' }));
+    countJest(tally, out, 'unit');
+  }
+  if (only !== 'unit')
+    await step(tally, 'integration tests (firebase emulators:exec)', () => integration(tally));
+  return finish(tally);
+}
+
+function finish(tally: Tally): number {
+  writeFileSync(join(resultsDir, 'summary.json'), JSON.stringify(tally, null, 2));
+  if (tally.failures.length > 0) console.log(`\n[test] failed:\n  ${tally.failures.join('\n  ')}`);
+  console.log(`\n${tally.passed} passed, ${tally.failed} failed`);
+  return tally.failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof SetupError ? `[test] ${err.message}` : err);
+    console.log('\n0 passed, 1 failed');
+    process.exit(1);
+  },
+);

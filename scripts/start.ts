@@ -1,0 +1,93 @@
+/**
+ * npm start: build, start Redis + the Upstash REST server + the Firebase emulators (Functions,
+ * Firestore, Auth, Pub/Sub, Hosting), print the URLs, and stop everything on Ctrl-C.
+ */
+import { SetupError } from './lib/emulators';
+import { EMULATORS, spawnFirebase } from './lib/firebase';
+import { emulatorPorts, projectId, repoRoot } from './lib/paths';
+import { exitOf, isListening, run, stopGroup, waitFor } from './lib/process';
+import { startSupportStack, type SupportStack } from './lib/stack';
+
+const log = (line: string): void => console.log(`[start] ${line}`);
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  log('Building functions and hosting…');
+  await run('npm', ['run', 'build'], { cwd: repoRoot });
+  const stack: SupportStack = await startSupportStack(log);
+  const { child, notes } = spawnFirebase(['emulators:start', '--only', EMULATORS]);
+  notes.forEach(log);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      log('Stopping…');
+      await stopGroup(child);
+      await stack.stop();
+      log('Stopped.');
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop());
+
+  const ports = emulatorPorts();
+  const hosting = ports.hosting ?? 5000;
+  const functionsPort = ports.functions ?? 5001;
+  try {
+    await Promise.race([
+      waitFor(
+        async () =>
+          (await apiAnswers(`http://127.0.0.1:${functionsPort}/${projectId()}/us-central1/api`)) &&
+          (await isListening(hosting)),
+        'the emulators and the api function',
+        180_000,
+        500,
+      ),
+      exitOf(child).then((code) => {
+        throw new Error(`firebase emulators exited early (code ${code}); see the output above`);
+      }),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const base = `http://127.0.0.1`;
+  const pid = projectId();
+  console.log(
+    [
+      '',
+      `AI Sports Edge is running (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,
+      `  Web app           ${base}:${hosting}/`,
+      `  API (via Hosting) ${base}:${hosting}/api/v1/health`,
+      `  API (direct)      ${base}:${functionsPort}/${pid}/us-central1/api/v1/health`,
+      `  Firestore         ${base}:${ports.firestore ?? 8080}`,
+      `  Auth              ${base}:${ports.auth ?? 9099}`,
+      `  Pub/Sub           ${base}:${ports.pubsub ?? 8085}`,
+      `  Upstash REST      ${stack.upstashUrl} (token ${stack.upstashToken})`,
+      `  Redis             ${stack.redisUrl}`,
+      '  Token for curl:   npm run --silent token -- --email you@example.com [--admin]',
+      '  Run a scheduled job: npm run job -- ledgerCleanup',
+      '',
+    ].join('\n'),
+  );
+  const code = await exitOf(child);
+  await stop();
+  return code;
+}
+
+async function apiAnswers(base: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${base}/v1/health`);
+    return res.status === 200 || res.status === 503;
+  } catch {
+    return false;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof SetupError ? `[start] ${err.message}` : err);
+    process.exit(1);
+  },
+);
