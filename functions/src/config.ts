@@ -54,7 +54,11 @@ const redisConfigSchema = z.object({
 export function redisConfig(): RedisConfig | null {
   const url = upstashUrl.value().trim();
   if (url === '') return null;
-  return redisConfigSchema.parse({ url, token: secretValue(upstashToken), timeoutMs: redisTimeoutMs.value() });
+  return redisConfigSchema.parse({
+    url,
+    token: secretValue(upstashToken),
+    timeoutMs: redisTimeoutMs.value(),
+  });
 }
 
 export function ledgerRetentionMs(): number {
@@ -79,18 +83,20 @@ let cachedVersion: string | undefined;
 
 /**
  * The version this instance serves: the functions package version, plus the Cloud Run revision
- * when deployed (K_REVISION), e.g. `0.1.0+api-00012-abc`.
+ * when deployed (K_REVISION), e.g. `0.1.0+api-00012-abc`. The emulator's K_REVISION is meaningless.
  */
 export function serviceVersion(): string {
   if (cachedVersion === undefined) {
     let version = '0.0.0';
     try {
-      const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+      const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+        version?: unknown;
+      };
       if (typeof pkg.version === 'string') version = pkg.version;
     } catch {
       // package.json is always deployed with the functions; fall back rather than fail health checks.
     }
-    const revision = process.env.K_REVISION;
+    const revision = isEmulator() ? undefined : process.env.K_REVISION;
     cachedVersion = revision ? `${version}+${revision}` : version;
   }
   return cachedVersion;

@@ -8,8 +8,11 @@ import { deleteExpiredLedgerEntries } from '../services/idempotent';
  * processed_events.expireAt (firestore.indexes.json); this job covers the emulator, which has no TTL,
  * and any lag in TTL deletion. Deleting expired entries is idempotent, so a rerun is harmless.
  */
-export const ledgerCleanup = onSchedule({ schedule: 'every day 03:00', timeZone: 'UTC', retryCount: 3 }, async (event) => {
-  const runId = event.scheduleTime;
-  const deleted = await deleteExpiredLedgerEntries(firestore(), new Date(runId));
-  logger.info('ledger cleanup', { runId, deleted });
-});
+export const ledgerCleanup = onSchedule(
+  { schedule: 'every day 03:00', timeZone: 'UTC', retryCount: 3 },
+  async (event) => {
+    const runId = event.scheduleTime;
+    const deleted = await deleteExpiredLedgerEntries(firestore(), new Date(runId));
+    logger.info('ledger cleanup', { runId, deleted });
+  },
+);

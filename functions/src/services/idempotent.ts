@@ -23,7 +23,9 @@ export async function applyOnce(
   increments: Increments,
   opts: { now: Date; retentionMs: number },
 ): Promise<'applied' | 'duplicate'> {
-  const ledger = db.collection(Collections.processedEvents).doc(ledgerDocId(event.functionName, event.eventId));
+  const ledger = db
+    .collection(Collections.processedEvents)
+    .doc(ledgerDocId(event.functionName, event.eventId));
   return db.runTransaction(async (tx) => {
     if ((await tx.get(ledger)).exists) return 'duplicate';
     tx.create(ledger, {

@@ -14,6 +14,7 @@ export async function recordInsightWrite(
   const deltas = insightCountDeltas(before, after);
   if (deltas.size === 0) return 'unchanged';
   const increments: Increments = new Map();
-  for (const [bucket, amount] of deltas) increments.set(`${Collections.aggInsights}/${bucket}`, { count: amount });
+  for (const [bucket, amount] of deltas)
+    increments.set(`${Collections.aggInsights}/${bucket}`, { count: amount });
   return applyOnce(db, event, increments, opts);
 }

@@ -7,14 +7,17 @@ import { recordInsightWrite } from '../services/insights';
 export const FUNCTION_NAME = 'onInsightWritten';
 
 /** insights/{id} written (API or console) → agg_insights/{status}_{severity}.count, exactly once. */
-export const onInsightWritten = onDocumentWritten({ document: 'insights/{insightId}', retry: true }, async (event) => {
-  const subject = `insights/${event.params.insightId}`;
-  const outcome = await recordInsightWrite(
-    firestore(),
-    { functionName: FUNCTION_NAME, eventId: event.id, subject },
-    event.data?.before.exists ? event.data.before.data() : undefined,
-    event.data?.after.exists ? event.data.after.data() : undefined,
-    { now: new Date(event.time), retentionMs: ledgerRetentionMs() },
-  );
-  logger.info('insight aggregate', { eventId: event.id, path: subject, outcome });
-});
+export const onInsightWritten = onDocumentWritten(
+  { document: 'insights/{insightId}', retry: true },
+  async (event) => {
+    const subject = `insights/${event.params.insightId}`;
+    const outcome = await recordInsightWrite(
+      firestore(),
+      { functionName: FUNCTION_NAME, eventId: event.id, subject },
+      event.data?.before.exists ? event.data.before.data() : undefined,
+      event.data?.after.exists ? event.data.after.data() : undefined,
+      { now: new Date(event.time), retentionMs: ledgerRetentionMs() },
+    );
+    logger.info('insight aggregate', { eventId: event.id, path: subject, outcome });
+  },
+);

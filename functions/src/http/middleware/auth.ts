@@ -30,13 +30,10 @@ async function authenticate(verify: TokenVerifier, header: string | undefined): 
 /** 401 unless the request carries a valid Firebase ID token; sets `req.auth`. */
 export function requireUser(verify: TokenVerifier): RequestHandler {
   return (req, _res, next) => {
-    authenticate(verify, req.get('authorization')).then(
-      (auth) => {
-        req.auth = auth;
-        next();
-      },
-      next,
-    );
+    authenticate(verify, req.get('authorization')).then((auth) => {
+      req.auth = auth;
+      next();
+    }, next);
   };
 }
 

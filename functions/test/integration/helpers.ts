@@ -1,0 +1,64 @@
+import { getApps, initializeApp } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { idTokenFor } from '../../../scripts/lib/auth-emulator';
+import { emulatorPorts } from '../../../scripts/lib/paths';
+
+export { idTokenFor };
+
+export const projectId = (): string => process.env.GCLOUD_PROJECT as string;
+
+export function db(): Firestore {
+  if (getApps().length === 0) initializeApp({ projectId: projectId() });
+  return getFirestore();
+}
+
+async function hub(path: string, method: string): Promise<void> {
+  const host = process.env.FIREBASE_EMULATOR_HUB as string;
+  const res = await fetch(`http://${host}${path}`, { method });
+  if (!res.ok) throw new Error(`emulator hub ${method} ${path}: ${res.status}`);
+}
+
+/**
+ * Deletes every document in the Firestore emulator (between tests), with background triggers off
+ * so that the deletions themselves do not fire triggers that write aggregates after the clear.
+ */
+export async function clearFirestore(): Promise<void> {
+  const host = process.env.FIRESTORE_EMULATOR_HOST as string;
+  await hub('/functions/disableBackgroundTriggers', 'PUT');
+  try {
+    const res = await fetch(
+      `http://${host}/emulator/v1/projects/${projectId()}/databases/(default)/documents`,
+      {
+        method: 'DELETE',
+      },
+    );
+    if (!res.ok) throw new Error(`clearing Firestore failed: ${res.status}`);
+  } finally {
+    await hub('/functions/enableBackgroundTriggers', 'PUT');
+  }
+}
+
+/** The api function through the Hosting rewrite (`/api/v1/...`) or called directly (`/v1/...`). */
+export function apiUrl(path: string, via: 'hosting' | 'direct' = 'hosting'): string {
+  const ports = emulatorPorts();
+  return via === 'hosting'
+    ? `http://127.0.0.1:${ports.hosting}/api${path}`
+    : `http://127.0.0.1:${ports.functions}/${projectId()}/us-central1/api${path}`;
+}
+
+/** Polls until `read` returns a value `done` accepts; fails with the last value seen. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await read();
+  }
+  return last;
+}

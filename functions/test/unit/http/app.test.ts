@@ -1,0 +1,129 @@
+import { createApp } from '../../../src/http/app';
+import { readJson } from '../../support/json';
+import type { HealthDeps } from '../../../src/services/health';
+import type { AuthContext } from '../../../src/http/types';
+import { serve } from './serve';
+
+/** A verifier standing in for Firebase Auth: the integration tests use the real Auth emulator. */
+const users: Record<string, AuthContext> = {
+  'user-token': { uid: 'u1', email: 'u1@example.com', roles: [] },
+  'admin-token': { uid: 'a1', email: 'a1@example.com', roles: ['admin'] },
+};
+const verifyIdToken = (token: string): Promise<AuthContext> => {
+  const user = users[token];
+  if (user) return Promise.resolve(user);
+  if (token === 'explode') return Promise.reject(new Error('key fetch failed: secret detail'));
+  return Promise.reject(Object.assign(new Error('bad token'), { code: 'auth/argument-error' }));
+};
+
+let health: HealthDeps;
+const ok = () => Promise.resolve();
+let server: Awaited<ReturnType<typeof serve>>;
+
+beforeAll(async () => {
+  server = await serve(createApp({ verifyIdToken, health: () => health }));
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  health = { firestore: ok, redis: ok, version: '9.9.9', timeoutMs: 200 };
+});
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { headers });
+
+describe('GET /v1/health', () => {
+  it('answers 200 ok with each dependency and the version', async () => {
+    const res = await get('/v1/health');
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    expect(body).toMatchObject({
+      status: 'ok',
+      version: '9.9.9',
+      checks: { firestore: { ok: true }, redis: { ok: true } },
+    });
+    expect(typeof body.checks.firestore.latencyMs).toBe('number');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('is served under /api too, as the Hosting rewrite forwards it', async () => {
+    expect((await get('/api/v1/health')).status).toBe(200);
+  });
+
+  it('answers 200 degraded with the reason when Redis fails', async () => {
+    health.redis = () => Promise.reject(new Error('connection refused'));
+    const res = await get('/v1/health');
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    expect(body.status).toBe('degraded');
+    expect(body.checks.redis).toMatchObject({ ok: false, reason: 'connection refused' });
+  });
+
+  it('reports Redis as not configured when there is none', async () => {
+    health.redis = null;
+    const body = await readJson(await get('/v1/health'));
+    expect(body.status).toBe('degraded');
+    expect(body.checks.redis).toMatchObject({ ok: false, reason: 'not configured' });
+  });
+
+  it('answers 503 down when Firestore does not answer in time', async () => {
+    health.firestore = () => new Promise(() => undefined);
+    const res = await get('/v1/health');
+    expect(res.status).toBe(503);
+    const body = await readJson(res);
+    expect(body.status).toBe('down');
+    expect(body.checks.firestore.ok).toBe(false);
+    expect(body.checks.firestore.reason).toMatch(/within 200 ms/);
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a well-formed X-Request-Id', async () => {
+    const res = await get('/v1/health', { 'x-request-id': 'abc-123' });
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+  });
+  it('replaces a malformed one with a fresh id', async () => {
+    const res = await get('/v1/health', { 'x-request-id': 'bad id with spaces' });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('authentication', () => {
+  it('401 without a token, with a message that says what to send', async () => {
+    const res = await get('/v1/me');
+    expect(res.status).toBe(401);
+    const body = await readJson(res);
+    expect(body.error.code).toBe('unauthenticated');
+    expect(body.error.message).toMatch(/Bearer/);
+    expect(body.requestId).toBe(res.headers.get('x-request-id'));
+  });
+  it('401 for a token the verifier rejects', async () => {
+    expect((await get('/v1/me', { authorization: 'Bearer forged' })).status).toBe(401);
+  });
+  it('returns the caller for a valid token', async () => {
+    const res = await get('/v1/me', { authorization: 'Bearer user-token' });
+    expect(res.status).toBe(200);
+    expect(await readJson(res)).toEqual({ uid: 'u1', email: 'u1@example.com', roles: [] });
+  });
+  it('403 for a signed-in non-admin on an admin route, 200 for an admin', async () => {
+    expect((await get('/v1/admin/whoami', { authorization: 'Bearer user-token' })).status).toBe(403);
+    expect((await get('/v1/admin/whoami', { authorization: 'Bearer admin-token' })).status).toBe(200);
+  });
+  it('masks an unexpected verifier failure as a generic 500', async () => {
+    const res = await get('/v1/me', { authorization: 'Bearer explode' });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('secret detail');
+    expect(JSON.parse(text).error.code).toBe('internal');
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer 404 with a JSON error', async () => {
+    const res = await get('/v1/nope');
+    expect(res.status).toBe(404);
+    expect((await readJson(res)).error).toMatchObject({
+      code: 'not_found',
+      message: 'No route for GET /v1/nope.',
+    });
+  });
+});
