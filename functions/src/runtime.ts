@@ -29,6 +29,13 @@ export const redis = lazy((): Redis | null => {
   return config ? createRedis(config) : null;
 });
 
+/** Health checks ask whether Redis works, not whether it is fast: same settings, a longer timeout. */
+export const HEALTH_TIMEOUT_MS = 2000;
+export const healthRedis = lazy((): Redis | null => {
+  const config = redisConfig();
+  return config ? createRedis({ ...config, timeoutMs: HEALTH_TIMEOUT_MS }) : null;
+});
+
 export const verifyIdToken: TokenVerifier = async (idToken) => {
   const decoded = await getAuth().verifyIdToken(idToken);
   return {

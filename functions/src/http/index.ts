@@ -1,14 +1,14 @@
 import { onRequest } from 'firebase-functions/https';
 import { serviceVersion, upstashToken } from '../config';
 import { pingRedis } from '../cache/redis';
-import { firestore, lazy, redis, verifyIdToken } from '../runtime';
+import { firestore, HEALTH_TIMEOUT_MS, healthRedis, lazy, verifyIdToken } from '../runtime';
 import { Collections } from '../data/collections';
 import { createApp } from './app';
 
 /** PING through the instance's client; a misconfigured Redis shows as a failing check, not a 500. */
 function redisProbe(): (() => Promise<void>) | null {
   try {
-    const client = redis();
+    const client = healthRedis();
     return client ? () => pingRedis(client) : null;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -25,7 +25,7 @@ const app = lazy(() =>
       },
       redis: redisProbe(),
       version: serviceVersion(),
-      timeoutMs: 2000,
+      timeoutMs: HEALTH_TIMEOUT_MS,
     }),
   }),
 );

@@ -19,8 +19,10 @@ async function hub(path: string, method: string): Promise<void> {
 }
 
 /**
- * Deletes every document in the Firestore emulator (between tests), with background triggers off
- * so that the deletions themselves do not fire triggers that write aggregates after the clear.
+ * Deletes every document in the Firestore emulator, with background triggers paused: the bulk
+ * delete fires delete events, whose triggers would otherwise write aggregates (a count of -1) after
+ * the clear. Resuming triggers makes the Functions emulator reload them (about 5 s), so call this
+ * once per file (`beforeAll(clearFirestore, 30_000)`), and give each test its own documents.
  */
 export async function clearFirestore(): Promise<void> {
   const host = process.env.FIRESTORE_EMULATOR_HOST as string;
