@@ -10,9 +10,12 @@ import type { TokenVerifier } from './middleware/auth';
 import { requestContext, stripApiPrefix } from './middleware/request-context';
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/me';
+import { gameRoutes } from './routes/games';
 import type { HealthDeps } from '../services/health';
+import type { Firestore } from 'firebase-admin/firestore';
 
 export interface AppDeps {
+  db: () => Firestore;
   verifyIdToken: TokenVerifier;
   health: () => HealthDeps;
 }
@@ -23,10 +26,11 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', true);
   app.use(requestContext, stripApiPrefix);
   // Cloud Functions parses JSON bodies before the app runs; this parser covers other hosts (tests, bench).
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '10mb' }), express.text({ type: 'text/csv', limit: '10mb' }));
   const v1 = express.Router();
   v1.use(healthRoutes(deps.health));
   v1.use(identityRoutes(deps.verifyIdToken));
+  v1.use(gameRoutes(deps.db, deps.verifyIdToken));
   app.use('/v1', v1);
   app.use(notFoundHandler);
   app.use(errorHandler);

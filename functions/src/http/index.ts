@@ -18,6 +18,7 @@ function redisProbe(): (() => Promise<void>) | null {
 
 const app = lazy(() =>
   createApp({
+    db: firestore,
     verifyIdToken,
     health: () => ({
       firestore: async () => {

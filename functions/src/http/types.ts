@@ -15,6 +15,8 @@ declare global {
       requestId: string;
       log: Logger;
       auth?: AuthContext;
+      /** The unparsed body, set by the Cloud Functions runtime (absent under a plain Express host). */
+      rawBody?: Buffer;
     }
   }
 }

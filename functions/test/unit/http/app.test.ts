@@ -21,7 +21,10 @@ const ok = () => Promise.resolve();
 let server: Awaited<ReturnType<typeof serve>>;
 
 beforeAll(async () => {
-  server = await serve(createApp({ verifyIdToken, health: () => health }));
+  const db = () => {
+    throw new Error('no Firestore in unit tests');
+  };
+  server = await serve(createApp({ db, verifyIdToken, health: () => health }));
 });
 afterAll(() => server.close());
 beforeEach(() => {

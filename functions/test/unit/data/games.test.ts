@@ -1,0 +1,69 @@
+import { Timestamp } from 'firebase-admin/firestore';
+import { docFromImportRow, importRowSchema, sameGame, toGame } from '../../../src/data/games';
+import { decodeCursor, encodeCursor } from '../../../src/services/games';
+
+const sharedRow = {
+  date: '2017-09-07',
+  season: '2017',
+  neutral: '0',
+  playoff: '0',
+  team1: 'NE',
+  team2: 'KC',
+  elo1: '1687',
+  elo2: '1613',
+  elo_prob1: '0.68',
+  score1: '27',
+  score2: '42',
+  result1: '0',
+};
+
+describe('import rows (the shared file columns)', () => {
+  it('maps a scored row to a final game with a deterministic id, ignoring 538 columns', () => {
+    const { gameId, doc } = docFromImportRow(importRowSchema.parse(sharedRow));
+    expect(gameId).toBe('nfl_2017-09-07_NE_KC');
+    expect(toGame(gameId, doc)).toEqual({
+      gameId,
+      sport: 'nfl',
+      season: 2017,
+      kickoff: '2017-09-07T18:00:00.000Z',
+      homeTeam: 'NE',
+      awayTeam: 'KC',
+      neutral: false,
+      playoff: false,
+      status: 'final',
+      homeScore: 27,
+      awayScore: 42,
+    });
+  });
+
+  it('maps a row without scores to a scheduled game; JSON numbers and booleans work too', () => {
+    const row = importRowSchema.parse({ date: '2017-12-31', season: 2017, neutral: true, playoff: 1, team1: 'lar', team2: 'SF' });
+    const { doc } = docFromImportRow(row);
+    expect(doc).toMatchObject({ status: 'scheduled', homeScore: null, awayScore: null, neutral: true, playoff: true, homeTeam: 'LAR' });
+  });
+
+  it('names the offending fields of a bad row', () => {
+    const result = importRowSchema.safeParse({ ...sharedRow, date: '07/09/2017', score2: '' });
+    expect(result.success).toBe(false);
+    const paths = result.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['date']));
+    const oneScore = importRowSchema.safeParse({ ...sharedRow, score2: '' });
+    expect(oneScore.error!.issues[0]!.path).toEqual(['score2']);
+    expect(importRowSchema.safeParse({ ...sharedRow, team2: 'NE' }).success).toBe(false);
+  });
+
+  it('sameGame sees a changed score and ignores nothing else', () => {
+    const { doc } = docFromImportRow(importRowSchema.parse(sharedRow));
+    expect(sameGame(doc, { ...doc, kickoff: Timestamp.fromMillis(doc.kickoff.toMillis()) })).toBe(true);
+    expect(sameGame(doc, { ...doc, homeScore: 28 })).toBe(false);
+  });
+});
+
+describe('list cursors', () => {
+  it('round-trip and reject anything else', () => {
+    const c = { kickoffMs: 1504807200000, gameId: 'nfl_2017-09-07_NE_KC' };
+    expect(decodeCursor(encodeCursor(c))).toEqual(c);
+    expect(decodeCursor('garbage')).toBeNull();
+    expect(decodeCursor(Buffer.from('{"a":1}').toString('base64url'))).toBeNull();
+  });
+});
