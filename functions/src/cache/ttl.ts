@@ -1,0 +1,22 @@
+/**
+ * Cache lifetimes, in one table (DESIGN.md "targets and cache lifetimes"). Prediction keys are
+ * content-addressed (model version + game + ratings version), so an entry never goes stale; its
+ * TTL only bounds memory and Redis size. Pointers (active model version, ratingsVersion) are the
+ * only mutable things cached, so their L1 TTL bounds how long an activation takes to reach every
+ * instance.
+ */
+export const CACHE_TTLS = {
+  /** ML predictions: L1 + L2 + L3 (the predictions documents, no TTL). */
+  prediction: { l1Ms: 60 * 60_000, l2Seconds: 24 * 3600 },
+  /** Active model version and ratingsVersion per sport: short, since activation must propagate. */
+  pointer: { l1Ms: 2_000, l2Seconds: 0 },
+  /** API list responses (games lists): invalidated by writes through namespace versions. */
+  apiResponse: { l1Ms: 60_000, l2Seconds: 15 * 60 },
+  /** Real-time metrics (aggregates read by dashboards): short, and invalidated on write. */
+  realtimeMetric: { l1Ms: 5_000, l2Seconds: 30 },
+  /** User session / preferences. */
+  session: { l1Ms: 5 * 60_000, l2Seconds: 24 * 3600 },
+} as const;
+
+/** Bytes L1 may hold per instance (of the function's memory). */
+export const L1_MAX_BYTES = 64 * 1024 * 1024;
