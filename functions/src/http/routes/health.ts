@@ -5,9 +5,12 @@ import { checkHealth, type HealthDeps } from '../../services/health';
 /** GET /v1/health: public; 200 when ok or degraded, 503 when down. Never cached. */
 export function healthRoutes(deps: () => HealthDeps): Router {
   const router = Router();
-  router.get('/health', async (_req, res) => {
-    const report = await checkHealth(deps());
-    res.set('Cache-Control', 'no-store').status(healthHttpStatus(report.status)).json(report);
+  router.get('/health', (_req, res, next) => {
+    checkHealth(deps())
+      .then((report) => {
+        res.set('Cache-Control', 'no-store').status(healthHttpStatus(report.status)).json(report);
+      })
+      .catch(next);
   });
   return router;
 }
