@@ -189,7 +189,7 @@ Do not edit by hand.
 3. **Model** (\`functions/src/ml/\`): ${o.members} logistic regressions trained on bootstrap resamples (seed ${o.seed}),
    stored as one TF.js Dense layer (features × members). Probability = sigmoid(mean member log-odds);
    interval = 10th-90th percentile of member probabilities (fit uncertainty). Full-batch Adam, ${o.steps} steps,
-   learning rate ${o.learningRate}, L2 ${o.l2}. Ties train as 0.5.
+   learning rate ${o.learningRate}, L2 ${o.l2}, ${o.fitBias ? 'learned intercept' : 'no intercept (an even game on a neutral site is 50/50; home advantage is the `home` weight)'}. Ties train as 0.5.
 4. **Explanation** (\`functions/src/domain/explain.ts\`): contribution of feature i = mean weight_i × value_i in
    log-odds; bias + contributions = the prediction's log-odds exactly.
 

@@ -18,6 +18,12 @@ export interface TrainOptions {
   steps: number;
   learningRate: number;
   l2: number;
+  /**
+   * Learn an intercept? Off for the NFL: team1 is arbitrary on a neutral site, so an even neutral game
+   * must be 50/50, and with almost every game at home a free intercept would absorb (and misplace)
+   * the home advantage that the `home` feature should carry. The bias tensor stays, at 0.
+   */
+  fitBias: boolean;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = {
@@ -26,6 +32,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = {
   steps: 1500,
   learningRate: 0.05,
   l2: 1e-3,
+  fitBias: false,
 };
 
 export interface TrainResult {
@@ -70,7 +77,7 @@ export function trainEnsemble(
             return tf.add<tf.Scalar>(tf.sum(member), tf.mul(opts.l2, tf.sum(tf.square(kernel))));
           }),
         last,
-        [kernel, bias],
+        opts.fitBias ? [kernel, bias] : [kernel],
       );
       if (loss) {
         finalLoss = (loss.dataSync()[0] ?? Number.NaN) / m;

@@ -58,7 +58,7 @@ describe('training (small synthetic data)', () => {
     const rng = mulberry32(3);
     const x = Array.from({ length: 400 }, () => [rng() * 2 - 1, rng() * 2 - 1]);
     const y = x.map(([a]) => (rng() < 1 / (1 + Math.exp(-2 * a!)) ? 1 : 0));
-    const opts = { members: 4, seed: 9, steps: 200, learningRate: 0.05, l2: 1e-3 };
+    const opts = { members: 4, seed: 9, steps: 200, learningRate: 0.05, l2: 1e-3, fitBias: true };
     const a = trainEnsemble(x, y, opts);
     const b = trainEnsemble(x, y, opts);
     expect(a).toEqual(b);
