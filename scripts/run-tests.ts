@@ -70,10 +70,13 @@ async function integration(tally: Tally): Promise<void> {
   const out = join(resultsDir, 'integration.json');
   const stack = await startSupportStack((line) => log(line));
   try {
-    const command = [jestBin, ...jestArgs(['integration'], out), '--runInBand']
+    const command = [jestBin, ...jestArgs(['integration'], out), '--runInBand', '--testTimeout', '30000']
       .map((a) => `'${a}'`)
       .join(' ');
-    const { child, notes } = spawnFirebase(['emulators:exec', '--only', EMULATORS, command]);
+    const { child, notes } = spawnFirebase(['emulators:exec', '--only', EMULATORS, command], {
+      UPSTASH_SERVER_PID: String(stack.upstashPid),
+      REDIS_URL_FOR_TESTS: stack.redisUrl,
+    });
     notes.forEach((n) => log(n));
     const stopOnSignal = (): void => void stopGroup(child);
     process.once('SIGINT', stopOnSignal);
