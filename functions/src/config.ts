@@ -38,6 +38,29 @@ export const ledgerRetentionDays = defineInt('LEDGER_RETENTION_DAYS', {
   description: 'Days processed_events entries are kept',
 });
 
+/** Micro-batching of inference: how long the first request of a batch waits for company, in ms. */
+export const batchWindowMs = defineInt('PREDICTION_BATCH_WINDOW_MS', {
+  default: 2,
+  description: 'Micro-batch window for model inference, in ms (0 = same event-loop turn only)',
+});
+
+/** Micro-batching: the most requests one model call takes. */
+export const batchMaxSize = defineInt('PREDICTION_BATCH_MAX', {
+  default: 512,
+  description: 'Largest micro-batch of model inference',
+});
+
+export interface BatchConfig {
+  windowMs: number;
+  maxSize: number;
+}
+
+export function batchConfig(): BatchConfig {
+  return z
+    .object({ windowMs: z.number().int().min(0).max(1000), maxSize: z.number().int().min(1).max(10_000) })
+    .parse({ windowMs: batchWindowMs.value(), maxSize: batchMaxSize.value() });
+}
+
 export interface RedisConfig {
   url: string;
   token: string;

@@ -2,6 +2,10 @@
 export const Collections = {
   ops: 'ops',
   games: 'games',
+  models: 'models',
+  sports: 'sports',
+  predictions: 'predictions',
+  ratingSnapshots: 'rating_snapshots',
   insights: 'insights',
   aggInsights: 'agg_insights',
   processedEvents: 'processed_events',

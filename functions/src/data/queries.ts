@@ -14,7 +14,10 @@ export interface QueryShape {
   orderBy: { field: string; direction: 'ASCENDING' | 'DESCENDING' };
 }
 
-/** GET /v1/games: sport is always set; season and status are optional equality filters. */
+/**
+ * GET /v1/games: sport is always set; season and status are optional equality filters. The
+ * sport+status shape also serves services/ratings.ts readFinals (finals in kickoff order).
+ */
 export const GAME_LIST_SHAPES: QueryShape[] = [[], ['season'], ['status'], ['season', 'status']].map(
   (extra) => ({
     name: `games list by sport${extra.map((f) => `+${f}`).join('')}`,
@@ -24,4 +27,20 @@ export const GAME_LIST_SHAPES: QueryShape[] = [[], ['season'], ['status'], ['sea
   }),
 );
 
-export const QUERY_SHAPES: QueryShape[] = [...GAME_LIST_SHAPES];
+/** services/ratings.ts: the latest snapshot before a date, and the snapshots from a date on. */
+export const RATING_SNAPSHOT_SHAPES: QueryShape[] = [
+  {
+    name: 'rating snapshot before a date',
+    collectionGroup: 'rating_snapshots',
+    equality: ['sport'],
+    orderBy: { field: 'date', direction: 'DESCENDING' },
+  },
+  {
+    name: 'rating snapshots from a date',
+    collectionGroup: 'rating_snapshots',
+    equality: ['sport'],
+    orderBy: { field: 'date', direction: 'ASCENDING' },
+  },
+];
+
+export const QUERY_SHAPES: QueryShape[] = [...GAME_LIST_SHAPES, ...RATING_SNAPSHOT_SHAPES];

@@ -11,13 +11,13 @@ export type HealthStatus = 'ok' | 'degraded' | 'down';
 export interface HealthReport {
   status: HealthStatus;
   version: string;
-  checks: { firestore: DependencyCheck; redis: DependencyCheck };
+  checks: { firestore: DependencyCheck; redis: DependencyCheck; model?: DependencyCheck };
 }
 
 /** Firestore down means the service is down; anything else failing only degrades it. */
 export function overallStatus(checks: HealthReport['checks']): HealthStatus {
   if (!checks.firestore.ok) return 'down';
-  return Object.values(checks).every((c) => c.ok) ? 'ok' : 'degraded';
+  return Object.values(checks).every((c) => c?.ok !== false) ? 'ok' : 'degraded';
 }
 
 /** 200 while the service can serve (ok or degraded), 503 when it cannot. */

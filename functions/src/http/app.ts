@@ -13,9 +13,14 @@ import { identityRoutes } from './routes/me';
 import { gameRoutes } from './routes/games';
 import type { HealthDeps } from '../services/health';
 import type { Firestore } from 'firebase-admin/firestore';
+import type { PredictionService } from '../services/predictions';
+import { modelRoutes } from './routes/models';
+import { predictionRoutes } from './routes/predictions';
+import { ratingRoutes } from './routes/ratings';
 
 export interface AppDeps {
   db: () => Firestore;
+  predictions: () => PredictionService;
   verifyIdToken: TokenVerifier;
   health: () => HealthDeps;
 }
@@ -30,7 +35,11 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.use(healthRoutes(deps.health));
   v1.use(identityRoutes(deps.verifyIdToken));
+  v1.use(predictionRoutes(deps.predictions, deps.verifyIdToken));
   v1.use(gameRoutes(deps.db, deps.verifyIdToken));
+  const dropPointers = (sport: string) => deps.predictions().invalidatePointers(sport);
+  v1.use(modelRoutes(deps.db, deps.verifyIdToken, dropPointers));
+  v1.use(ratingRoutes(deps.db, deps.verifyIdToken, dropPointers));
   app.use('/v1', v1);
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -1,7 +1,15 @@
 import { onRequest } from 'firebase-functions/https';
 import { serviceVersion, upstashToken } from '../config';
 import { pingRedis } from '../cache/redis';
-import { firestore, HEALTH_TIMEOUT_MS, healthRedis, lazy, verifyIdToken } from '../runtime';
+import {
+  firestore,
+  HEALTH_TIMEOUT_MS,
+  healthRedis,
+  lazy,
+  modelCache,
+  predictions,
+  verifyIdToken,
+} from '../runtime';
 import { Collections } from '../data/collections';
 import { createApp } from './app';
 
@@ -16,9 +24,22 @@ function redisProbe(): (() => Promise<void>) | null {
   }
 }
 
+/** Not ok while an active model version fails to load in this instance (the last good one serves). */
+function modelHealth() {
+  const failure = modelCache().stats().failures[0];
+  return failure
+    ? {
+        ok: false,
+        latencyMs: 0,
+        reason: `${failure.modelId}@${failure.version} failed to load: ${failure.error}`,
+      }
+    : { ok: true, latencyMs: 0 };
+}
+
 const app = lazy(() =>
   createApp({
     db: firestore,
+    predictions,
     verifyIdToken,
     health: () => ({
       firestore: async () => {
@@ -26,6 +47,7 @@ const app = lazy(() =>
       },
       redis: redisProbe(),
       version: serviceVersion(),
+      model: () => modelHealth(),
       timeoutMs: HEALTH_TIMEOUT_MS,
     }),
   }),

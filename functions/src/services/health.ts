@@ -9,6 +9,8 @@ export interface HealthDeps {
   redis: Probe | null;
   version: string;
   timeoutMs: number;
+  /** This instance's model cache: not ok while an active version fails to load (the last good one serves). */
+  model?: () => DependencyCheck;
 }
 
 async function timed(probe: Probe, timeoutMs: number): Promise<DependencyCheck> {
@@ -46,6 +48,6 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
       ? timed(deps.redis, deps.timeoutMs)
       : Promise.resolve<DependencyCheck>({ ok: false, latencyMs: 0, reason: 'not configured' }),
   ]);
-  const checks = { firestore, redis };
+  const checks = { firestore, redis, ...(deps.model ? { model: deps.model() } : {}) };
   return { status: overallStatus(checks), version: deps.version, checks };
 }

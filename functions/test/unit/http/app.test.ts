@@ -24,7 +24,10 @@ beforeAll(async () => {
   const db = () => {
     throw new Error('no Firestore in unit tests');
   };
-  server = await serve(createApp({ db, verifyIdToken, health: () => health }));
+  const predictions = () => {
+    throw new Error('no predictions in unit tests');
+  };
+  server = await serve(createApp({ db, predictions, verifyIdToken, health: () => health }));
 });
 afterAll(() => server.close());
 beforeEach(() => {

@@ -1,0 +1,46 @@
+/**
+ * Cache keys. Prediction keys are content-addressed: the model version, the game, and the sport's
+ * ratingsVersion (bumped by every write that changes a model input). An entry under a key is
+ * therefore immutable; a new model version or a ratings change makes new keys, and old entries
+ * simply stop being asked for.
+ */
+
+export interface PredictionKeyParts {
+  modelId: string;
+  version: string;
+  gameId: string;
+  ratingsVersion: number;
+}
+
+export function predictionKey(p: PredictionKeyParts): string {
+  return `pred:${p.modelId}@${p.version}:${p.gameId}:${p.ratingsVersion}`;
+}
+
+export interface MatchupKeyParts {
+  modelId: string;
+  version: string;
+  sport: string;
+  homeTeam: string;
+  awayTeam: string;
+  date: string;
+  neutral: boolean;
+  playoff: boolean;
+  ratingsVersion: number;
+}
+
+export function matchupKey(p: MatchupKeyParts): string {
+  return `matchup:${p.modelId}@${p.version}:${p.sport}:${p.homeTeam}:${p.awayTeam}:${p.date}:${p.neutral ? 'n' : 'h'}${
+    p.playoff ? 'p' : 'r'
+  }:${p.ratingsVersion}`;
+}
+
+/** Rating state before a date, per ratings version (shared by every game of that date). */
+export function stateKey(sport: string, date: string, ratingsVersion: number): string {
+  return `state:${sport}:${date}:${ratingsVersion}`;
+}
+
+/** The sport a game id belongs to, when the id follows `{sport}_{date}_{home}_{away}`. */
+export function sportFromGameId(gameId: string, sports: readonly string[]): string | null {
+  const prefix = gameId.slice(0, gameId.indexOf('_'));
+  return sports.includes(prefix) ? prefix : null;
+}

@@ -1,0 +1,61 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Firestore } from 'firebase-admin/firestore';
+import { listModels } from '../../data/registry';
+import { activate, ModelRejected, uploadVersion } from '../../services/registry';
+import { HttpError, notFound } from '../errors';
+import { handler } from '../handler';
+import { requireAdmin, type TokenVerifier } from '../middleware/auth';
+import { parseRequest } from '../middleware/validate';
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const modelParams = z.object({
+  modelId: z.string().regex(idPattern, 'a model id (letters, digits, _ and -)'),
+});
+const uploadBody = z.object({
+  artifact: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+});
+const activateBody = z.object({ version: z.string().regex(idPattern, 'a version id') });
+
+/** Admin: the model registry. `onActivated` lets this instance drop its cached pointers at once. */
+export function modelRoutes(
+  db: () => Firestore,
+  verify: TokenVerifier,
+  onActivated: (sport: string) => void,
+): Router {
+  const router = Router();
+  router.use('/models', requireAdmin(verify));
+  router.get(
+    '/models',
+    handler(async (_req, res) => {
+      res.json({ models: await listModels(db()) });
+    }),
+  );
+  router.post(
+    '/models/:modelId/versions',
+    handler(async (req, res) => {
+      const { params, body } = parseRequest(req, { params: modelParams, body: uploadBody });
+      try {
+        const result = await uploadVersion(db(), params.modelId, body.artifact, body.metrics);
+        res.status(result.stored === 'created' ? 201 : 200).json(result);
+      } catch (err) {
+        if (err instanceof ModelRejected) throw new HttpError(422, 'invalid_model', err.message, err.fields);
+        throw err;
+      }
+    }),
+  );
+  router.post(
+    '/models/:modelId/activate',
+    handler(async (req, res) => {
+      const { params, body } = parseRequest(req, { params: modelParams, body: activateBody });
+      const result = await activate(db(), params.modelId, body.version);
+      if (result === 'unknown-model') throw notFound(`No model ${params.modelId}.`);
+      if (result === 'unknown-version')
+        throw notFound(`Model ${params.modelId} has no version ${body.version}.`);
+      onActivated(result.sport);
+      res.json(result);
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,124 @@
+import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { Collections } from '../data/collections';
+import { gameDocSchema } from '../data/games';
+import { snapshotId, sportDocSchema, type SportDoc } from '../data/ratings';
+import type { FinalGame } from '../domain/games';
+import { emptyRatingState, ingestFinal, type RatingParams, type RatingState } from '../domain/ratings/state';
+
+/** The UTC calendar date of a kickoff, `YYYY-MM-DD`: the date ratings and features use. */
+export function gameDate(kickoff: Date): string {
+  return kickoff.toISOString().slice(0, 10);
+}
+
+export async function getSport(db: Firestore, sport: string): Promise<SportDoc | null> {
+  const snap = await db.collection(Collections.sports).doc(sport).get();
+  return snap.exists ? sportDocSchema.parse(snap.data()) : null;
+}
+
+/** The rating state built from every final on dates before `date` (empty if there is none). */
+export async function stateBefore(db: Firestore, sport: string, date: string): Promise<RatingState> {
+  const snap = await db
+    .collection(Collections.ratingSnapshots)
+    .where('sport', '==', sport)
+    .where('date', '<', date)
+    .orderBy('date', 'desc')
+    .limit(1)
+    .get();
+  const doc = snap.docs[0];
+  return doc ? (doc.get('state') as RatingState) : emptyRatingState();
+}
+
+/** Every final game of a sport, in date order (then id, for a stable order within a date). */
+export async function readFinals(
+  db: Firestore,
+  sport: string,
+  fromDate?: string,
+): Promise<(FinalGame & { gameId: string })[]> {
+  let q = db.collection(Collections.games).where('sport', '==', sport).where('status', '==', 'final');
+  if (fromDate) q = q.where('kickoff', '>=', Timestamp.fromDate(new Date(`${fromDate}T00:00:00Z`)));
+  const snap = await q.orderBy('kickoff').get();
+  const finals: (FinalGame & { gameId: string })[] = [];
+  for (const d of snap.docs) {
+    const parsed = gameDocSchema.safeParse(d.data());
+    if (!parsed.success || parsed.data.homeScore === null || parsed.data.awayScore === null) continue;
+    const g = parsed.data;
+    finals.push({
+      gameId: d.id,
+      date: gameDate(g.kickoff.toDate()),
+      season: g.season,
+      team1: g.homeTeam,
+      team2: g.awayTeam,
+      neutral: g.neutral,
+      playoff: g.playoff,
+      score1: g.homeScore as number,
+      score2: g.awayScore as number,
+    });
+  }
+  return finals.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.gameId < b.gameId ? -1 : 1));
+}
+
+/**
+ * Recomputes ratings from `fromDate` on (all history when absent): starts from the snapshot before
+ * it, ingests every final from then in date order, rewrites the snapshots of those dates, deletes
+ * snapshots of dates that no longer have a final, and bumps ratingsVersion. The result equals a
+ * from-scratch rebuild because the incremental and rebuild paths run the same `ingestFinal`.
+ */
+export async function rebuildRatings(
+  db: Firestore,
+  sport: string,
+  params: RatingParams,
+  opts: { fromDate?: string; modelId?: string } = {},
+): Promise<{ finals: number; snapshots: number; ratingsVersion: number }> {
+  const state = opts.fromDate ? await stateBefore(db, sport, opts.fromDate) : emptyRatingState();
+  const finals = await readFinals(db, sport, opts.fromDate);
+  const writer = db.bulkWriter();
+  const writes: Promise<unknown>[] = [];
+  const dates = new Set<string>();
+  for (let i = 0; i < finals.length; i++) {
+    const game = finals[i] as FinalGame;
+    ingestFinal(state, params, game);
+    const next = finals[i + 1];
+    if (!next || next.date !== game.date) {
+      dates.add(game.date);
+      writes.push(
+        writer.set(db.collection(Collections.ratingSnapshots).doc(snapshotId(sport, game.date)), {
+          sport,
+          date: game.date,
+          // A copy: the state keeps changing while BulkWriter may still be holding this write.
+          state: structuredClone(state),
+        }),
+      );
+    }
+  }
+  // Snapshots of dates from fromDate on that no longer have any final (a final reverted or moved).
+  let stale = db.collection(Collections.ratingSnapshots).where('sport', '==', sport);
+  if (opts.fromDate) stale = stale.where('date', '>=', opts.fromDate);
+  for (const doc of (await stale.select('date').get()).docs) {
+    if (!dates.has(doc.get('date') as string)) writes.push(writer.delete(doc.ref));
+  }
+  await writer.close();
+  await Promise.all(writes);
+  const latest = await db
+    .collection(Collections.ratingSnapshots)
+    .where('sport', '==', sport)
+    .orderBy('date', 'desc')
+    .limit(1)
+    .select('date')
+    .get();
+  const lastFinalDate = (latest.docs[0]?.get('date') as string | undefined) ?? null;
+  const ratingsVersion = await db.runTransaction(async (tx) => {
+    const ref = db.collection(Collections.sports).doc(sport);
+    const current = await tx.get(ref);
+    const doc = current.exists ? sportDocSchema.parse(current.data()) : null;
+    const version = (doc?.ratingsVersion ?? 0) + 1;
+    tx.set(ref, {
+      modelId: opts.modelId ?? doc?.modelId ?? null,
+      ratingsVersion: version,
+      lastFinalDate,
+      finals: state.games,
+      updatedAt: FieldValue.serverTimestamp(),
+    });
+    return version;
+  });
+  return { finals: finals.length, snapshots: dates.size, ratingsVersion };
+}

@@ -1,0 +1,335 @@
+/**
+ * The prediction hot path against the emulators and the real Upstash server over Redis: cache
+ * levels, model activation without restart, a broken model never serving, Redis down, and the
+ * 4xx answers. "A fresh instance" is a PredictionService built in this process over the same
+ * Firestore and Redis as the emulated function.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRedis } from '../../src/cache/redis';
+import { L2Cache } from '../../src/cache/l2';
+import { ModelCache } from '../../src/ml/model-cache';
+import { PredictionService } from '../../src/services/predictions';
+import { loadArtifact } from '../../src/services/registry';
+import { readJson } from '../support/json';
+import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
+
+const repo = join(__dirname, '..', '..', '..');
+const served = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'model.json'), 'utf8'));
+const other = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'validation-model.json'), 'utf8'));
+const sharedCsv = readFileSync(join(repo, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8');
+
+/** Seasons 2014-2016 final, 2017 scheduled (scores withheld), in the shared file's columns. */
+function seedCsv(): string {
+  const [header, ...lines] = sharedCsv.trim().split('\n');
+  const keep = lines.filter((l) => /^\d{4}-\d{2}-\d{2},(2014|2015|2016|2017),/.test(l));
+  const withheld = keep.map((l) => {
+    const cols = l.split(',');
+    if (cols[1] === '2017') {
+      cols[9] = '';
+      cols[10] = '';
+    }
+    return cols.join(',');
+  });
+  return [header, ...withheld].join('\n');
+}
+
+const redis = createRedis({
+  url: process.env.UPSTASH_REDIS_REST_URL as string,
+  token: process.env.UPSTASH_REDIS_REST_TOKEN as string,
+  timeoutMs: 1000,
+});
+const freshInstance = () =>
+  new PredictionService({
+    db,
+    l2: new L2Cache(() => redis),
+    models: new ModelCache((modelId, version) => loadArtifact(db(), modelId, version)),
+    l1MaxBytes: 1e7,
+    batchWindowMs: 0,
+    batchMaxSize: 512,
+  });
+
+let admin: string;
+let fan: string;
+const post = (path: string, token: string, body: unknown) =>
+  fetch(apiUrl(path), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const predict = (gameId: string, token = fan) =>
+  fetch(apiUrl(`/v1/games/${gameId}/prediction`), { headers: { authorization: `Bearer ${token}` } });
+
+const UPCOMING = 'nfl_2017-09-10_BUF_NYJ';
+const PAST = 'nfl_2016-09-11_BAL_BUF';
+
+beforeAll(async () => {
+  await clearFirestore();
+  await redis.flushdb();
+  admin = await idTokenFor('models-admin@example.com', { admin: true });
+  fan = await idTokenFor('predictions-fan@example.com');
+  expect((await post('/v1/admin/games:import', admin, seedCsv())).status).toBe(200);
+  const upload = await post('/v1/models/nfl-wp/versions', admin, { artifact: served });
+  expect(upload.status).toBe(201);
+  expect((await post('/v1/models/nfl-wp/activate', admin, { version: served.metadata.version })).status).toBe(
+    200,
+  );
+  const rebuilt = await post('/v1/admin/sports/nfl/ratings:rebuild', admin, {});
+  expect(rebuilt.status).toBe(200);
+}, 60_000);
+
+describe('GET /v1/games/{gameId}/prediction', () => {
+  it('answers miss first, then l1, with the documented shape', async () => {
+    const first = await predict(UPCOMING);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-cache')).toBe('miss');
+    const body = await readJson(first);
+    expect(body).toMatchObject({
+      gameId: UPCOMING,
+      sport: 'nfl',
+      homeTeam: 'BUF',
+      awayTeam: 'NYJ',
+      kickoff: '2017-09-10T18:00:00.000Z',
+      model: { id: 'nfl-wp', version: served.metadata.version },
+      ratingsVersion: expect.any(Number),
+      computedAt: expect.any(String),
+    });
+    const p = body.homeWinProbability as number;
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1);
+    expect(body.interval[0]).toBeLessThanOrEqual(p);
+    expect(body.interval[1]).toBeGreaterThanOrEqual(p);
+    const logOdds = body.explanation.reduce(
+      (s: number, c: { contribution: number }) => s + c.contribution,
+      0,
+    );
+    expect(logOdds).toBeCloseTo(Math.log(p / (1 - p)), 4);
+    expect(body.explanation[0].feature).toBe('baseline');
+
+    const second = await predict(UPCOMING);
+    expect(second.headers.get('x-cache')).toBe('l1');
+    expect(await readJson(second)).toEqual(body);
+  });
+
+  it('a fresh instance gets l2; with Redis flushed, l3; the same prediction each time', async () => {
+    const api = await readJson(await predict(UPCOMING));
+    await eventually(
+      async () => (await freshInstance().forGame(UPCOMING)).level,
+      (level) => level === 'l2',
+    );
+    await redis.flushdb();
+    const fromL3 = await freshInstance().forGame(UPCOMING);
+    expect(fromL3.level).toBe('l3');
+    expect(fromL3.cached.body).toEqual(api);
+  });
+
+  it('predicts a final game from the state before its kickoff, never its own result', async () => {
+    const later = 'nfl_2016-09-15_BUF_NYJ';
+    const before = await readJson(await predict(PAST));
+    const laterBefore = await readJson(await predict(later));
+    // Flip the game's result (BAL 13-7 BUF becomes 7-13) and rebuild ratings.
+    const flip = (s1: number, s2: number) =>
+      post('/v1/admin/games:import', admin, [
+        { date: '2016-09-11', season: 2016, team1: 'BAL', team2: 'BUF', score1: s1, score2: s2 },
+      ]);
+    expect(await readJson(await flip(7, 13))).toMatchObject({ updated: 1 });
+    await post('/v1/admin/sports/nfl/ratings:rebuild', admin, {});
+    const after = await eventually(
+      async () => readJson(await predict(PAST)),
+      (b) => b.ratingsVersion > before.ratingsVersion,
+      5_000,
+    );
+    expect(after.homeWinProbability).toBe(before.homeWinProbability);
+    const laterAfter = await readJson(await predict(later));
+    expect(laterAfter.homeWinProbability).not.toBe(laterBefore.homeWinProbability);
+    await flip(13, 7);
+    await post('/v1/admin/sports/nfl/ratings:rebuild', admin, {});
+  });
+
+  it('404s an unknown game, 401s without a token, 400s a malformed id', async () => {
+    expect((await predict('nfl_1999-01-01_XX_YY')).status).toBe(404);
+    expect((await fetch(apiUrl(`/v1/games/${UPCOMING}/prediction`))).status).toBe(401);
+    const bad = await predict('bad id!');
+    expect(bad.status).toBe(400);
+    expect((await readJson(bad)).error.fields[0].field).toBe('params.gameId');
+  });
+});
+
+describe('POST /v1/predictions:batch', () => {
+  it('answers each known game and reports unknown ones', async () => {
+    const ids = [UPCOMING, PAST, 'nfl_2017-09-07_NE_KC', 'nfl_1999-01-01_XX_YY'];
+    const res = await post('/v1/predictions:batch', fan, { gameIds: ids });
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    expect(body.predictions.map((p: { gameId: string }) => p.gameId)).toEqual(ids.slice(0, 3));
+    expect(body.errors).toEqual([{ gameId: 'nfl_1999-01-01_XX_YY', code: 'not_found' }]);
+    const single = await readJson(await predict('nfl_2017-09-07_NE_KC'));
+    expect(body.predictions[2].homeWinProbability).toBe(single.homeWinProbability);
+  });
+
+  it('400s more than 500 ids, saying so', async () => {
+    const res = await post('/v1/predictions:batch', fan, {
+      gameIds: Array.from({ length: 501 }, (_, i) => `g${i}`),
+    });
+    expect(res.status).toBe(400);
+    const body = await readJson(res);
+    expect(body.error.fields[0]).toEqual({
+      field: 'body.gameIds',
+      message: 'at most 500 game ids per request',
+    });
+  });
+});
+
+describe('POST /v1/predictions (hypothetical matchup)', () => {
+  it('predicts a matchup, and a neutral site moves the probability toward the away team', async () => {
+    const ask = (neutral: boolean) =>
+      post('/v1/predictions', fan, {
+        sport: 'nfl',
+        homeTeam: 'NE',
+        awayTeam: 'BUF',
+        kickoff: '2017-12-24T18:00:00Z',
+        neutral,
+      });
+    const home = await readJson(await ask(false));
+    const neutral = await readJson(await ask(true));
+    expect(home).toMatchObject({ homeTeam: 'NE', awayTeam: 'BUF', model: { id: 'nfl-wp' } });
+    expect(home.gameId).toBeUndefined();
+    expect(neutral.homeWinProbability).toBeLessThan(home.homeWinProbability);
+  });
+
+  it('400s unknown teams and bad fields by name', async () => {
+    const res = await post('/v1/predictions', fan, {
+      sport: 'nfl',
+      homeTeam: 'ZZZ',
+      awayTeam: 'NE',
+      kickoff: '2017-12-24T18:00:00Z',
+    });
+    expect(res.status).toBe(400);
+    expect((await readJson(res)).error.fields).toEqual([
+      { field: 'body.homeTeam', message: 'no nfl team ZZZ' },
+    ]);
+    const bad = await post('/v1/predictions', fan, {
+      sport: 'nba',
+      homeTeam: 'NE',
+      awayTeam: 'NE',
+      kickoff: 'soon',
+    });
+    const fields = (await readJson(bad)).error.fields.map((f: { field: string }) => f.field).sort();
+    expect(fields).toEqual(['body.kickoff', 'body.sport']);
+  });
+});
+
+describe('model registry', () => {
+  it('403s non-admins on every admin route', async () => {
+    expect((await fetch(apiUrl('/v1/models'), { headers: { authorization: `Bearer ${fan}` } })).status).toBe(
+      403,
+    );
+    expect((await post('/v1/models/nfl-wp/versions', fan, { artifact: other })).status).toBe(403);
+    expect((await post('/v1/models/nfl-wp/activate', fan, { version: 'x' })).status).toBe(403);
+    expect((await post('/v1/admin/sports/nfl/ratings:rebuild', fan, {})).status).toBe(403);
+  });
+
+  it('refuses a corrupt artifact, and the old version keeps serving', async () => {
+    const corrupt = {
+      ...served,
+      weightData: served.weightData.slice(0, 40),
+      metadata: { ...served.metadata, version: 'corrupt1' },
+    };
+    const res = await post('/v1/models/nfl-wp/versions', admin, { artifact: corrupt });
+    expect(res.status).toBe(422);
+    expect((await readJson(res)).error.fields[0].field).toBe('artifact');
+    const wrongFeatures = {
+      ...served,
+      metadata: { ...served.metadata, version: 'bad2', featureNames: ['eloDiff'] },
+    };
+    const res2 = await post('/v1/models/nfl-wp/versions', admin, { artifact: wrongFeatures });
+    expect((await readJson(res2)).error.fields.map((f: { field: string }) => f.field)).toContain(
+      'artifact.metadata.featureNames',
+    );
+    expect((await post('/v1/models/nfl-wp/activate', admin, { version: 'corrupt1' })).status).toBe(404);
+    const p = await readJson(await predict(UPCOMING));
+    expect(p.model.version).toBe(served.metadata.version);
+  });
+
+  it('activating another version changes the served version within the pointer TTL, without a restart', async () => {
+    expect((await post('/v1/models/nfl-wp/versions', admin, { artifact: other })).status).toBe(201);
+    const listed = await readJson(
+      await fetch(apiUrl('/v1/models'), { headers: { authorization: `Bearer ${admin}` } }),
+    );
+    expect(listed.models[0].versions.map((v: { version: string }) => v.version).sort()).toEqual(
+      [served.metadata.version, other.metadata.version].sort(),
+    );
+    const started = Date.now();
+    const activated = await post('/v1/models/nfl-wp/activate', admin, { version: other.metadata.version });
+    expect(await readJson(activated)).toMatchObject({
+      activeVersion: other.metadata.version,
+      previousVersion: served.metadata.version,
+    });
+    const body = await eventually(
+      async () => readJson(await predict(UPCOMING)),
+      (b) => b.model.version === other.metadata.version,
+      5_000,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(body.model.version).toBe(other.metadata.version);
+    // Roll back.
+    await post('/v1/models/nfl-wp/activate', admin, { version: served.metadata.version });
+    await eventually(
+      async () => readJson(await predict(UPCOMING)),
+      (b) => b.model.version === served.metadata.version,
+      5_000,
+    );
+  });
+
+  it('a stored version that no longer loads keeps the last good one serving, and health says so', async () => {
+    // A version this instance has never loaded; a console edit then breaks its stored artifact.
+    const third = { ...served, metadata: { ...served.metadata, version: 'served-copy-3' } };
+    expect((await post('/v1/models/nfl-wp/versions', admin, { artifact: third })).status).toBe(201);
+    await db().doc('models/nfl-wp/versions/served-copy-3/chunks/0').update({ data: '{"broken": true}' });
+    await post('/v1/models/nfl-wp/activate', admin, { version: 'served-copy-3' });
+    const served2 = await eventually(
+      async () => {
+        const res = await predict('nfl_2017-09-17_CAR_BUF');
+        return { status: res.status, body: await readJson(res) };
+      },
+      (r) => r.status === 200,
+      5_000,
+    );
+    expect(served2.body.model.version).toBe(served.metadata.version);
+    const health = await readJson(await fetch(apiUrl('/v1/health')));
+    expect(health.status).toBe('degraded');
+    expect(health.checks.model.ok).toBe(false);
+    expect(health.checks.model.reason).toContain('served-copy-3');
+    await post('/v1/models/nfl-wp/activate', admin, { version: served.metadata.version });
+    // The next prediction computed with the repaired pointer clears the failure.
+    await eventually(
+      async () => {
+        await predict('nfl_2017-12-31_MIA_BUF');
+        return (await readJson(await fetch(apiUrl('/v1/health')))).checks.model.ok as boolean;
+      },
+      (ok) => ok,
+      5_000,
+    );
+  });
+});
+
+describe('Redis down', () => {
+  const pid = Number(process.env.UPSTASH_SERVER_PID);
+
+  it('still answers 200 with the same prediction while the Upstash server is frozen', async () => {
+    const before = await readJson(await predict('nfl_2017-09-24_BUF_DEN'));
+    process.kill(-pid, 'SIGSTOP');
+    try {
+      const fresh = await predict('nfl_2017-10-01_ATL_BUF');
+      expect(fresh.status).toBe(200);
+      const again = await predict('nfl_2017-09-24_BUF_DEN');
+      expect(again.status).toBe(200);
+      expect((await readJson(again)).homeWinProbability).toBe(before.homeWinProbability);
+    } finally {
+      process.kill(-pid, 'SIGCONT');
+    }
+  }, 30_000);
+});
