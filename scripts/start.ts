@@ -4,9 +4,12 @@
  */
 import { SetupError } from './lib/emulators';
 import { EMULATORS, spawnFirebase } from './lib/firebase';
-import { emulatorPorts, projectId, repoRoot } from './lib/paths';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, emulatorPorts, projectId, repoRoot } from './lib/paths';
 import { exitOf, isListening, run, stopGroup, waitFor } from './lib/process';
 import { startSupportStack, type SupportStack } from './lib/stack';
+import { seed } from './seed';
 
 const log = (line: string): void => console.log(`[start] ${line}`);
 
@@ -15,14 +18,23 @@ async function main(): Promise<number> {
   log('Building functions and hosting…');
   await run('npm', ['run', 'build'], { cwd: repoRoot });
   const stack: SupportStack = await startSupportStack(log);
-  const { child, notes } = spawnFirebase(['emulators:start', '--only', EMULATORS]);
+  // Emulator data persists across starts in .cache/emulator-data (imported if present, exported on exit).
+  const dataDir = join(cacheDir, 'emulator-data');
+  const { child, notes } = spawnFirebase([
+    'emulators:start',
+    '--only',
+    EMULATORS,
+    ...(existsSync(join(dataDir, 'firebase-export-metadata.json')) ? ['--import', dataDir] : []),
+    '--export-on-exit',
+    dataDir,
+  ]);
   notes.forEach(log);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log('Stopping…');
-      await stopGroup(child);
+      await stopGroup(child, 60_000);
       await stack.stop();
       log('Stopped.');
     })();
@@ -50,6 +62,10 @@ async function main(): Promise<number> {
   } catch (err) {
     await stop();
     throw err;
+  }
+  if (!process.argv.includes('--no-seed')) {
+    log('Seeding the demo data (first start ~45 s; later starts reuse .cache/emulator-data)…');
+    await seed((line) => log(`seed: ${line}`));
   }
   const base = `http://127.0.0.1`;
   const pid = projectId();

@@ -1,0 +1,47 @@
+/**
+ * npm run replay -- --until YYYY-MM-DD
+ * Marks the seeded 2017 games up to that date final with their real scores, through the admin
+ * import API, as a results feed would. Then asks for a ratings rebuild from the first replayed date
+ * (idempotent; once the games trigger keeps ratings current by itself this step is a no-op check).
+ */
+import { parseArgs } from 'node:util';
+import { adminClient, toCsv } from './lib/api';
+import { seedRows, LAST_FINAL_SEASON } from './seed';
+import { parseCsv } from '../functions/src/domain/csv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './lib/paths';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { until: { type: 'string' } } });
+  const until = values.until;
+  if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until))
+    throw new Error('usage: npm run replay -- --until YYYY-MM-DD');
+  const { header } = seedRows();
+  const all = parseCsv(readFileSync(join(repoRoot, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8')).rows;
+  const replayed = all.filter((r) => Number(r.season) > LAST_FINAL_SEASON && (r.date ?? '') <= until);
+  if (replayed.length === 0) {
+    console.log(`[replay] no withheld game on or before ${until}`);
+    return;
+  }
+  const post = await adminClient();
+  const result = (await post('/v1/admin/games:import', toCsv(header, replayed), 'text/csv')) as {
+    updated: number;
+    unchanged: number;
+  };
+  console.log(
+    `[replay] ${replayed.length} games through ${until}: ${result.updated} newly final, ${result.unchanged} already final`,
+  );
+  if (result.updated > 0) {
+    const fromDate = replayed.map((r) => r.date ?? '').sort()[0];
+    const rebuilt = (await post('/v1/admin/sports/nfl/ratings:rebuild', { fromDate })) as {
+      ratingsVersion: number;
+    };
+    console.log(`[replay] ratings rebuilt from ${fromDate}; ratingsVersion ${rebuilt.ratingsVersion}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
