@@ -38,9 +38,13 @@ export const ledgerRetentionDays = defineInt('LEDGER_RETENTION_DAYS', {
   description: 'Days processed_events entries are kept',
 });
 
-/** Micro-batching of inference: how long the first request of a batch waits for company, in ms. */
+/**
+ * Micro-batching of inference: how long the first request of a batch waits for company, in ms.
+ * 0 (the default) adds no latency: requests whose reads finished in the same event-loop turn
+ * (what concurrent misses look like) still run as one model call.
+ */
 export const batchWindowMs = defineInt('PREDICTION_BATCH_WINDOW_MS', {
-  default: 2,
+  default: 0,
   description: 'Micro-batch window for model inference, in ms (0 = same event-loop turn only)',
 });
 
@@ -50,15 +54,43 @@ export const batchMaxSize = defineInt('PREDICTION_BATCH_MAX', {
   description: 'Largest micro-batch of model inference',
 });
 
-export interface BatchConfig {
-  windowMs: number;
-  maxSize: number;
+/** Bytes of predictions each instance keeps in memory (L1). 0 turns L1 off (benchmarks of L2/L3). */
+export const l1MaxBytes = defineInt('PREDICTION_L1_MAX_BYTES', {
+  default: 64 * 1024 * 1024,
+  description: 'Per-instance L1 prediction cache size in bytes (0 = off)',
+});
+
+/** How long an instance trusts its cached active-model / ratings-version pointers, in ms. */
+export const pointerTtlMs = defineInt('PREDICTION_POINTER_TTL_MS', {
+  default: 2000,
+  description: 'How long an instance caches the active model version and ratingsVersion, in ms',
+});
+
+export interface PredictionConfig {
+  batchWindowMs: number;
+  batchMaxSize: number;
+  l1MaxBytes: number;
+  pointerTtlMs: number;
 }
 
-export function batchConfig(): BatchConfig {
+export function predictionConfig(): PredictionConfig {
   return z
-    .object({ windowMs: z.number().int().min(0).max(1000), maxSize: z.number().int().min(1).max(10_000) })
-    .parse({ windowMs: batchWindowMs.value(), maxSize: batchMaxSize.value() });
+    .object({
+      batchWindowMs: z.number().int().min(0).max(1000),
+      batchMaxSize: z.number().int().min(1).max(10_000),
+      l1MaxBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(4 * 1024 ** 3),
+      pointerTtlMs: z.number().int().min(0).max(60_000),
+    })
+    .parse({
+      batchWindowMs: batchWindowMs.value(),
+      batchMaxSize: batchMaxSize.value(),
+      l1MaxBytes: l1MaxBytes.value(),
+      pointerTtlMs: pointerTtlMs.value(),
+    });
 }
 
 export interface RedisConfig {

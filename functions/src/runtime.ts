@@ -8,9 +8,8 @@ import type { Redis } from '@upstash/redis';
 import { redisConfig } from './config';
 import { createRedis } from './cache/redis';
 import type { TokenVerifier } from './http/middleware/auth';
-import { batchConfig } from './config';
+import { predictionConfig } from './config';
 import { L2Cache } from './cache/l2';
-import { L1_MAX_BYTES } from './cache/ttl';
 import { ModelCache } from './ml/model-cache';
 import { PredictionService } from './services/predictions';
 import { loadArtifact } from './services/registry';
@@ -57,13 +56,6 @@ export const modelCache = lazy(
 
 /** The instance's prediction service: its L1, batcher and warm models live as long as the instance. */
 export const predictions = lazy(() => {
-  const batch = batchConfig();
-  return new PredictionService({
-    db: firestore,
-    l2: new L2Cache(redis),
-    models: modelCache(),
-    l1MaxBytes: L1_MAX_BYTES,
-    batchWindowMs: batch.windowMs,
-    batchMaxSize: batch.maxSize,
-  });
+  const config = predictionConfig();
+  return new PredictionService({ db: firestore, l2: new L2Cache(redis), models: modelCache(), ...config });
 });

@@ -8,7 +8,10 @@
 export const CACHE_TTLS = {
   /** ML predictions: L1 + L2 + L3 (the predictions documents, no TTL). */
   prediction: { l1Ms: 60 * 60_000, l2Seconds: 24 * 3600 },
-  /** Active model version and ratingsVersion per sport: short, since activation must propagate. */
+  /**
+   * Active model version and ratingsVersion per sport: short, since an activation or a ratings
+   * change must reach every instance. Set by PREDICTION_POINTER_TTL_MS (config.ts), default 2 s.
+   */
   pointer: { l1Ms: 2_000, l2Seconds: 0 },
   /** API list responses (games lists): invalidated by writes through namespace versions. */
   apiResponse: { l1Ms: 60_000, l2Seconds: 15 * 60 },
@@ -17,6 +20,3 @@ export const CACHE_TTLS = {
   /** User session / preferences. */
   session: { l1Ms: 5 * 60_000, l2Seconds: 24 * 3600 },
 } as const;
-
-/** Bytes L1 may hold per instance (of the function's memory). */
-export const L1_MAX_BYTES = 64 * 1024 * 1024;

@@ -17,12 +17,14 @@ import type { PredictionService } from '../services/predictions';
 import { modelRoutes } from './routes/models';
 import { predictionRoutes } from './routes/predictions';
 import { ratingRoutes } from './routes/ratings';
+import { opsRoutes, type RuntimeStats } from './routes/ops';
 
 export interface AppDeps {
   db: () => Firestore;
   predictions: () => PredictionService;
   verifyIdToken: TokenVerifier;
   health: () => HealthDeps;
+  runtimeStats?: RuntimeStats;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '10mb' }), express.text({ type: 'text/csv', limit: '10mb' }));
   const v1 = express.Router();
   v1.use(healthRoutes(deps.health));
+  v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));
   v1.use(identityRoutes(deps.verifyIdToken));
   v1.use(predictionRoutes(deps.predictions, deps.verifyIdToken));
   v1.use(gameRoutes(deps.db, deps.verifyIdToken));

@@ -41,6 +41,7 @@ const app = lazy(() =>
     db: firestore,
     predictions,
     verifyIdToken,
+    runtimeStats: () => ({ predictions: predictions().stats(), models: modelCache().stats() }),
     health: () => ({
       firestore: async () => {
         await firestore().collection(Collections.ops).doc('health').get();

@@ -4,6 +4,7 @@
  * loaded versions (evicted models are disposed, freeing their tensors). If the active version fails
  * to load, the last good model of the same id keeps serving and the failure is reported in health.
  */
+import * as tf from '@tensorflow/tfjs';
 import { SingleFlight } from '../cache/single-flight';
 import { logger } from '../observability/logger';
 import { initBackend } from './backend';
@@ -20,6 +21,8 @@ export interface ModelLoadFailure {
 
 export interface ModelCacheStats {
   loaded: string[];
+  /** Live TensorFlow.js tensors in this process (constant while serving: no leak). */
+  numTensors: number;
   lastGood: Record<string, string>;
   failures: ModelLoadFailure[];
 }
@@ -106,6 +109,7 @@ export class ModelCache {
   stats(): ModelCacheStats {
     return {
       loaded: [...this.loaded.keys()],
+      numTensors: tf.memory().numTensors,
       lastGood: Object.fromEntries(this.lastGood),
       failures: [...this.failures.values()],
     };

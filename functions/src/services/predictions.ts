@@ -75,6 +75,8 @@ export interface PredictionServiceOptions {
   l2: L2Cache;
   models: ModelCache;
   l1MaxBytes: number;
+  /** How long pointers are trusted (default CACHE_TTLS.pointer.l1Ms). */
+  pointerTtlMs?: number;
   batchWindowMs: number;
   batchMaxSize: number;
   batching?: boolean;
@@ -114,7 +116,7 @@ export class PredictionService {
     });
   }
 
-  /** Active model and ratings version of a sport (cached for CACHE_TTLS.pointer.l1Ms). */
+  /** Active model and ratings version of a sport (cached for the pointer TTL). */
   pointers(sport: string): Promise<Pointers> {
     const hit = this.pointerCache.get(sport);
     if (hit) return Promise.resolve(hit);
@@ -132,7 +134,7 @@ export class PredictionService {
         previousVersion: model.previousVersion ?? null,
         ratingsVersion: sportDoc.ratingsVersion,
       };
-      this.pointerCache.set(sport, pointers, 256, CACHE_TTLS.pointer.l1Ms);
+      this.pointerCache.set(sport, pointers, 256, this.opts.pointerTtlMs ?? CACHE_TTLS.pointer.l1Ms);
       return pointers;
     });
   }
@@ -336,6 +338,17 @@ export class PredictionService {
       );
       return { cached, level: 'miss' as const };
     });
+  }
+
+  /** Counters of this instance's caches and batcher (GET /v1/admin/runtime). */
+  stats() {
+    return {
+      l1: this.l1.stats(),
+      l2: this.opts.l2.stats(),
+      batcher: this.batcher.stats(),
+      ratingStates: this.states.stats().entries,
+      pendingWrites: this.pending.size,
+    };
   }
 
   /** Resolves when every write-behind started so far has settled (tests, benchmark, shutdown). */

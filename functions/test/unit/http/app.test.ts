@@ -27,7 +27,9 @@ beforeAll(async () => {
   const predictions = () => {
     throw new Error('no predictions in unit tests');
   };
-  server = await serve(createApp({ db, predictions, verifyIdToken, health: () => health }));
+  server = await serve(
+    createApp({ db, predictions, verifyIdToken, health: () => health, runtimeStats: () => ({ probe: 1 }) }),
+  );
 });
 afterAll(() => server.close());
 beforeEach(() => {
@@ -131,5 +133,22 @@ describe('unknown routes', () => {
       code: 'not_found',
       message: 'No route for GET /v1/nope.',
     });
+  });
+});
+
+describe('ops routes', () => {
+  it('GET /v1/ping answers without touching any dependency', async () => {
+    health.firestore = () => Promise.reject(new Error('down'));
+    const res = await get('/v1/ping');
+    expect(res.status).toBe(200);
+    expect(await readJson(res)).toEqual({ ok: true });
+  });
+  it('GET /v1/admin/runtime is for admins and reports the instance', async () => {
+    expect((await get('/v1/admin/runtime', { authorization: 'Bearer user-token' })).status).toBe(403);
+    const res = await get('/v1/admin/runtime', { authorization: 'Bearer admin-token' });
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    expect(body.probe).toBe(1);
+    expect(body.memory.rss).toBeGreaterThan(0);
   });
 });
