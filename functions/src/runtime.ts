@@ -8,6 +8,7 @@ import type { Redis } from '@upstash/redis';
 import { redisConfig } from './config';
 import { createRedis } from './cache/redis';
 import type { TokenVerifier } from './http/middleware/auth';
+import { cachedVerifier } from './http/token-cache';
 import { predictionConfig } from './config';
 import { L2Cache } from './cache/l2';
 import { ModelCache } from './ml/model-cache';
@@ -41,7 +42,7 @@ export const healthRedis = lazy((): Redis | null => {
   return config ? createRedis({ ...config, timeoutMs: HEALTH_TIMEOUT_MS }) : null;
 });
 
-export const verifyIdToken: TokenVerifier = async (idToken) => {
+const verifyWithFirebase: TokenVerifier = async (idToken) => {
   const decoded = await getAuth().verifyIdToken(idToken);
   return {
     uid: decoded.uid,
@@ -49,6 +50,10 @@ export const verifyIdToken: TokenVerifier = async (idToken) => {
     roles: decoded.admin === true ? ['admin'] : [],
   };
 };
+
+/** Firebase ID-token verification, with verified tokens remembered until near their expiry. */
+const tokenVerifier = lazy(() => cachedVerifier(verifyWithFirebase));
+export const verifyIdToken: TokenVerifier = (idToken) => tokenVerifier()(idToken);
 
 export const modelCache = lazy(
   () => new ModelCache((modelId, version) => loadArtifact(firestore(), modelId, version)),

@@ -6,6 +6,7 @@ export const Collections = {
   sports: 'sports',
   predictions: 'predictions',
   ratingSnapshots: 'rating_snapshots',
+  ratingIndexes: 'rating_indexes',
   insights: 'insights',
   aggInsights: 'agg_insights',
   processedEvents: 'processed_events',

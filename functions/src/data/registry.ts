@@ -48,7 +48,14 @@ const versionRef = (db: Firestore, modelId: string, version: string) =>
  */
 export async function putVersion(
   db: Firestore,
-  input: { modelId: string; sport: string; version: string; artifactJson: string; metadata: object; metrics?: object },
+  input: {
+    modelId: string;
+    sport: string;
+    version: string;
+    artifactJson: string;
+    metadata: object;
+    metrics?: object;
+  },
 ): Promise<'created' | 'exists'> {
   const ref = versionRef(db, input.modelId, input.version);
   const existing = await ref.get();
@@ -71,7 +78,11 @@ export async function putVersion(
       status: 'ready',
       metadata: input.metadata,
       ...(input.metrics ? { metrics: input.metrics } : {}),
-      artifact: { chunks: chunks.length, bytes: input.artifactJson.length, sha256: sha256(input.artifactJson) },
+      artifact: {
+        chunks: chunks.length,
+        bytes: input.artifactJson.length,
+        sha256: sha256(input.artifactJson),
+      },
       createdAt: FieldValue.serverTimestamp(),
     });
   });
@@ -79,7 +90,11 @@ export async function putVersion(
 }
 
 /** The artifact JSON of a version, verified against its sha256; null if the version is unknown. */
-export async function readArtifactJson(db: Firestore, modelId: string, version: string): Promise<string | null> {
+export async function readArtifactJson(
+  db: Firestore,
+  modelId: string,
+  version: string,
+): Promise<string | null> {
   const snap = await versionRef(db, modelId, version).get();
   if (!snap.exists) return null;
   const doc = versionDocSchema.parse(snap.data());
@@ -99,7 +114,11 @@ export async function getModelDoc(db: Firestore, modelId: string): Promise<Model
   return snap.exists ? modelDocSchema.parse(snap.data()) : null;
 }
 
-export async function getVersionDoc(db: Firestore, modelId: string, version: string): Promise<VersionDoc | null> {
+export async function getVersionDoc(
+  db: Firestore,
+  modelId: string,
+  version: string,
+): Promise<VersionDoc | null> {
   const snap = await versionRef(db, modelId, version).get();
   return snap.exists ? versionDocSchema.parse(snap.data()) : null;
 }
@@ -109,7 +128,12 @@ export interface ModelSummary {
   sport: string;
   activeVersion: string | null;
   previousVersion: string | null;
-  versions: { version: string; status: string; metrics?: Record<string, unknown>; createdAt: string | null }[];
+  versions: {
+    version: string;
+    status: string;
+    metrics?: Record<string, unknown>;
+    createdAt: string | null;
+  }[];
 }
 
 export async function listModels(db: Firestore): Promise<ModelSummary[]> {
@@ -150,8 +174,13 @@ export async function activateVersion(
     const v = await tx.get(versionRef(db, modelId, version));
     if (!v.exists || versionDocSchema.parse(v.data()).status !== 'ready') return 'unknown-version';
     const current = modelDocSchema.parse(model.data()).activeVersion;
-    const previousVersion = current === version ? (modelDocSchema.parse(model.data()).previousVersion ?? null) : current;
-    tx.update(modelRef(db, modelId), { activeVersion: version, previousVersion, updatedAt: FieldValue.serverTimestamp() });
+    const previousVersion =
+      current === version ? (modelDocSchema.parse(model.data()).previousVersion ?? null) : current;
+    tx.update(modelRef(db, modelId), {
+      activeVersion: version,
+      previousVersion,
+      updatedAt: FieldValue.serverTimestamp(),
+    });
     return { activeVersion: version, previousVersion };
   });
 }

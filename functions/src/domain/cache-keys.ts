@@ -44,3 +44,18 @@ export function sportFromGameId(gameId: string, sports: readonly string[]): stri
   const prefix = gameId.slice(0, gameId.indexOf('_'));
   return sports.includes(prefix) ? prefix : null;
 }
+
+/**
+ * The snapshot a game on `date` is predicted from: the latest date with finals strictly before it
+ * (`dates` sorted ascending), or null when there is none (the empty state).
+ */
+export function snapshotDateBefore(dates: readonly string[], date: string): string | null {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((dates[mid] as string) < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? null : (dates[lo - 1] as string);
+}

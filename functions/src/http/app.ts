@@ -3,7 +3,7 @@
  * per resource under /v1, and the one error policy. Dependencies are injected so tests can build
  * the same app the function serves.
  */
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import './types';
 import { errorHandler, notFoundHandler } from './errors';
 import type { TokenVerifier } from './middleware/auth';
@@ -27,13 +27,30 @@ export interface AppDeps {
   runtimeStats?: RuntimeStats;
 }
 
+/**
+ * The Cloud Functions runtime (functions-framework) reads the body before the app runs: JSON into
+ * an object, text/plain into a string, anything else (text/csv) into a Buffer, and keeps the bytes
+ * in req.rawBody. Parsing again would fail on the consumed stream, so these parsers only run under
+ * other hosts (unit tests).
+ */
+function bodyParsers(): RequestHandler {
+  const json = express.json({ limit: '10mb' });
+  const csv = express.text({ type: 'text/csv', limit: '10mb' });
+  return (req, res, next) => {
+    if (req.rawBody !== undefined || req.readableEnded) {
+      next();
+      return;
+    }
+    json(req, res, (err?: unknown) => (err ? next(err) : csv(req, res, next)));
+  };
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(requestContext, stripApiPrefix);
-  // Cloud Functions parses JSON bodies before the app runs; this parser covers other hosts (tests, bench).
-  app.use(express.json({ limit: '10mb' }), express.text({ type: 'text/csv', limit: '10mb' }));
+  app.use(bodyParsers());
   const v1 = express.Router();
   v1.use(healthRoutes(deps.health));
   v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));

@@ -50,7 +50,7 @@ export function decodeCursor(text: string): GameCursor | null {
   return null;
 }
 
-function parseGame(id: string, data: unknown): Game | null {
+export function parseGame(id: string, data: unknown): Game | null {
   const parsed = gameDocSchema.safeParse(data);
   return parsed.success ? toGame(id, parsed.data) : null;
 }

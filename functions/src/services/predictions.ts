@@ -17,7 +17,14 @@ import { CACHE_TTLS } from '../cache/ttl';
 import { Collections } from '../data/collections';
 import { SPORTS, type Game } from '../data/games';
 import { getModelDoc } from '../data/registry';
-import { matchupKey, predictionKey, sportFromGameId, stateKey } from '../domain/cache-keys';
+import {
+  matchupKey,
+  predictionKey,
+  snapshotDateBefore,
+  sportFromGameId,
+  stateKey,
+} from '../domain/cache-keys';
+import { emptyRatingState } from '../domain/ratings/state';
 import { buildFeatures } from '../domain/features';
 import type { GameInfo } from '../domain/games';
 import type { RatingState } from '../domain/ratings/state';
@@ -25,8 +32,8 @@ import { MicroBatcher } from '../ml/batcher';
 import type { ModelCache } from '../ml/model-cache';
 import type { EnsembleModel, Prediction } from '../ml/model';
 import { logger } from '../observability/logger';
-import { getGame, getGames } from './games';
-import { gameDate, getSport, stateBefore } from './ratings';
+import { getGame, getGames, parseGame } from './games';
+import { gameDate, getSport, snapshotDates, snapshotStates, stateBefore } from './ratings';
 
 export type CacheLevel = 'l1' | 'l2' | 'l3' | 'miss';
 
@@ -100,6 +107,8 @@ export class PredictionService {
   private readonly flights = new SingleFlight<{ cached: CachedPrediction; level: CacheLevel }>();
   private readonly pointerFlights = new SingleFlight<Pointers>();
   private readonly stateFlights = new SingleFlight<RatingState>();
+  private readonly indexes = new ByteLru<{ dates: string[] | null }>(8 * 1024 * 1024);
+  private readonly indexFlights = new SingleFlight<string[] | null>();
   private readonly gameSports = new Map<string, string>();
   readonly batcher: MicroBatcher<InferenceInput, Prediction>;
   private readonly pending = new Set<Promise<unknown>>();
@@ -155,7 +164,11 @@ export class PredictionService {
     return this.flights.run(key, async () => {
       const fromL2 = await this.opts.l2.get<PredictionBody>(key);
       if (fromL2) return { cached: this.remember(key, fromL2), level: 'l2' as const };
-      const fromL3 = await this.readL3(gameId, pointers);
+      // One round trip for L3 and the game (getAll), with the rating state read alongside.
+      const [fromL3, game] = await Promise.all([
+        this.readL3AndGame(gameId, pointers),
+        this.prefetchState(pointers, gameId),
+      ]).then(([pair]) => pair);
       if (fromL3) {
         const cached = this.remember(key, fromL3);
         this.later(
@@ -163,7 +176,6 @@ export class PredictionService {
         );
         return { cached, level: 'l3' as const };
       }
-      const game = await getGame(this.opts.db(), gameId);
       if (!game) throw new PredictionError('not_found', `No game ${gameId}.`);
       const [body] = (await this.compute(pointers, [game])) as [PredictionBody];
       if (!servedActive(body, pointers))
@@ -175,14 +187,23 @@ export class PredictionService {
   }
 
   /**
-   * Predictions for up to 500 games: one L2 read, one L3 read and one games read for the misses
-   * (no N+1), one batched inference. Unknown ids are reported in `errors`.
+   * Predictions for up to 500 games: one L2 read and one games read for the misses (no N+1), one
+   * batched inference. Unknown ids are reported in `errors`.
    */
   async forGames(gameIds: readonly string[]): Promise<{
     predictions: PredictionBody[];
     errors: { gameId: string; code: string }[];
     levels: Record<CacheLevel, number>;
+    /** Milliseconds per phase, for the Server-Timing header. */
+    timings: Record<string, number>;
   }> {
+    const timings: Record<string, number> = {};
+    let mark = performance.now();
+    const phase = (name: string) => {
+      const now = performance.now();
+      timings[name] = (timings[name] ?? 0) + (now - mark);
+      mark = now;
+    };
     const ids = [...new Set(gameIds)];
     const levels: Record<CacheLevel, number> = { l1: 0, l2: 0, l3: 0, miss: 0 };
     const found = new Map<string, PredictionBody>();
@@ -213,7 +234,9 @@ export class PredictionService {
       }
       return !hit;
     });
+    phase('l1');
     const fromL2 = await this.opts.l2.getMany<PredictionBody>(misses.map((m) => m.key));
+    phase('l2');
     misses = misses.filter((m, i) => {
       const body = fromL2[i];
       if (body) {
@@ -223,31 +246,20 @@ export class PredictionService {
       }
       return !body;
     });
-    const fromL3 = await this.readL3Many(misses);
-    const refill: { key: string; body: PredictionBody }[] = [];
-    misses = misses.filter((m) => {
-      const body = fromL3.get(m.gameId);
-      if (body) {
-        this.remember(m.key, body);
-        refill.push({ key: m.key, body });
-        found.set(m.gameId, body);
-        levels.l3 += 1;
-      }
-      return !body;
-    });
-    if (refill.length > 0) {
-      this.later(
-        this.opts.l2.setMany(
-          refill.map((r) => ({ key: r.key, value: r.body, ttlSeconds: CACHE_TTLS.prediction.l2Seconds })),
-        ),
-      );
-    }
-
-    if (misses.length > 0) {
-      const games = await getGames(
+    // The games and their rating states in one parallel step (getAll reads, no N+1). L3 is not
+    // read here: the games must be read anyway and inference is microseconds, so reading the
+    // stored predictions would only add a read per game. Misses are still written to L3.
+    const [missGames] = await Promise.all([
+      getGames(
         db,
         misses.filter((m) => !gamesRead.get(m.gameId)).map((m) => m.gameId),
-      );
+      ),
+      ...misses.map((m) => this.prefetchState(m.pointers, m.gameId)),
+    ]);
+    phase('read');
+
+    if (misses.length > 0) {
+      const games = missGames;
       for (const [id, game] of gamesRead) if (game) games.set(id, game);
       const bySport = new Map<string, { miss: (typeof misses)[number]; game: Game }[]>();
       for (const m of misses) {
@@ -279,13 +291,14 @@ export class PredictionService {
           levels.miss += 1;
         });
       }
+      phase('infer');
       this.writeBehind(computed);
     }
     const predictions = gameIds
       .filter((id, i) => gameIds.indexOf(id) === i)
       .map((id) => found.get(id))
       .filter((p): p is PredictionBody => p !== undefined);
-    return { predictions, errors, levels };
+    return { predictions, errors, levels, timings };
   }
 
   /** A hypothetical matchup (the interactive tool): L1 + L2 only. */
@@ -376,14 +389,44 @@ export class PredictionService {
     return cached;
   }
 
-  private stateBefore(pointers: Pointers, date: string): Promise<RatingState> {
-    const key = stateKey(pointers.sport, date, pointers.ratingsVersion);
+  /**
+   * The rating state before `date`: the snapshot date comes from the sport's date index (read once
+   * per ratingsVersion), the snapshot by id; states are cached per snapshot date, so every game
+   * between two dates with finals shares one. Without an index, a query finds the snapshot.
+   */
+  private async stateBefore(pointers: Pointers, date: string): Promise<RatingState> {
+    const dates = await this.snapshotIndex(pointers);
+    if (!dates)
+      return this.cachedState(stateKey(pointers.sport, `<${date}`, pointers.ratingsVersion), () =>
+        stateBefore(this.opts.db(), pointers.sport, date),
+      );
+    const snapshot = snapshotDateBefore(dates, date);
+    if (snapshot === null) return emptyRatingState();
+    return this.cachedState(stateKey(pointers.sport, snapshot, pointers.ratingsVersion), async () => {
+      const state = (await snapshotStates(this.opts.db(), pointers.sport, [snapshot])).get(snapshot);
+      if (!state) throw new Error(`rating snapshot ${pointers.sport}_${snapshot} is missing`);
+      return state;
+    });
+  }
+
+  private cachedState(key: string, load: () => Promise<RatingState>): Promise<RatingState> {
     const hit = this.states.get(key);
     if (hit) return Promise.resolve(hit);
     return this.stateFlights.run(key, async () => {
-      const state = await stateBefore(this.opts.db(), pointers.sport, date);
+      const state = await load();
       this.states.set(key, state, JSON.stringify(state).length * 3, CACHE_TTLS.prediction.l1Ms);
       return state;
+    });
+  }
+
+  private snapshotIndex(pointers: Pointers): Promise<string[] | null> {
+    const key = `index:${pointers.sport}:${pointers.ratingsVersion}`;
+    const hit = this.indexes.get(key);
+    if (hit !== undefined) return Promise.resolve(hit.dates);
+    return this.indexFlights.run(key, async () => {
+      const dates = await snapshotDates(this.opts.db(), pointers.sport);
+      this.indexes.set(key, { dates }, (dates?.length ?? 0) * 40 + 100, CACHE_TTLS.prediction.l1Ms);
+      return dates;
     });
   }
 
@@ -454,26 +497,25 @@ export class PredictionService {
       .doc(`${gameId}__${pointers.modelId}@${pointers.version}`);
   }
 
-  private async readL3(gameId: string, pointers: Pointers): Promise<PredictionBody | null> {
-    const snap = await this.l3Ref(gameId, pointers).get();
-    return l3Body(snap.data(), pointers);
+  private async readL3AndGame(
+    gameId: string,
+    pointers: Pointers,
+  ): Promise<[PredictionBody | null, Game | null]> {
+    const db = this.opts.db();
+    const [l3, game] = await db.getAll(
+      this.l3Ref(gameId, pointers),
+      db.collection(Collections.games).doc(gameId),
+    );
+    return [l3Body(l3?.data(), pointers), game?.exists ? parseGame(game.id, game.data()) : null];
   }
 
-  private async readL3Many(
-    misses: { gameId: string; pointers: Pointers }[],
-  ): Promise<Map<string, PredictionBody>> {
-    const out = new Map<string, PredictionBody>();
-    for (let i = 0; i < misses.length; i += 300) {
-      const slice = misses.slice(i, i + 300);
-      if (slice.length === 0) continue;
-      const snaps = await this.opts.db().getAll(...slice.map((m) => this.l3Ref(m.gameId, m.pointers)));
-      snaps.forEach((snap, j) => {
-        const m = slice[j] as (typeof slice)[number];
-        const body = l3Body(snap.data(), m.pointers);
-        if (body) out.set(m.gameId, body);
-      });
-    }
-    return out;
+  /**
+   * Starts reading the rating state of the date in the game id (ids are `{sport}_{date}_...`) so it
+   * arrives with the game; compute() then finds it in the state cache. Failures surface there.
+   */
+  private prefetchState(pointers: Pointers, gameId: string): Promise<unknown> {
+    const date = /^[a-z]+_(\d{4}-\d{2}-\d{2})_/.exec(gameId)?.[1];
+    return date ? this.stateBefore(pointers, date).catch(() => undefined) : Promise.resolve();
   }
 
   private writeBehind(entries: { key: string; body: PredictionBody }[]): void {

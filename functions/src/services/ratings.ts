@@ -1,7 +1,7 @@
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
-import { snapshotId, sportDocSchema, type SportDoc } from '../data/ratings';
+import { snapshotId, snapshotIndexSchema, sportDocSchema, type SportDoc } from '../data/ratings';
 import type { FinalGame } from '../domain/games';
 import { emptyRatingState, ingestFinal, type RatingParams, type RatingState } from '../domain/ratings/state';
 
@@ -26,6 +26,31 @@ export async function stateBefore(db: Firestore, sport: string, date: string): P
     .get();
   const doc = snap.docs[0];
   return doc ? (doc.get('state') as RatingState) : emptyRatingState();
+}
+
+/** The sorted snapshot dates of a sport (rating_indexes), or null if it has no index yet. */
+export async function snapshotDates(db: Firestore, sport: string): Promise<string[] | null> {
+  const snap = await db.collection(Collections.ratingIndexes).doc(sport).get();
+  return snap.exists ? snapshotIndexSchema.parse(snap.data()).dates : null;
+}
+
+/** Snapshot states by date, in one batched read. */
+export async function snapshotStates(
+  db: Firestore,
+  sport: string,
+  dates: readonly string[],
+): Promise<Map<string, RatingState>> {
+  const out = new Map<string, RatingState>();
+  const unique = [...new Set(dates)];
+  for (let i = 0; i < unique.length; i += 300) {
+    const refs = unique
+      .slice(i, i + 300)
+      .map((d) => db.collection(Collections.ratingSnapshots).doc(snapshotId(sport, d)));
+    for (const snap of await db.getAll(...refs)) {
+      if (snap.exists) out.set(snap.get('date') as string, snap.get('state') as RatingState);
+    }
+  }
+  return out;
 }
 
 /** Every final game of a sport, in date order (then id, for a stable order within a date). */
@@ -98,14 +123,15 @@ export async function rebuildRatings(
   }
   await writer.close();
   await Promise.all(writes);
-  const latest = await db
+  // The date index, rewritten from the snapshots that now exist (the ones before fromDate are kept).
+  const all = await db
     .collection(Collections.ratingSnapshots)
     .where('sport', '==', sport)
-    .orderBy('date', 'desc')
-    .limit(1)
     .select('date')
     .get();
-  const lastFinalDate = (latest.docs[0]?.get('date') as string | undefined) ?? null;
+  const allDates = all.docs.map((d) => d.get('date') as string).sort();
+  await db.collection(Collections.ratingIndexes).doc(sport).set({ dates: allDates });
+  const lastFinalDate = allDates[allDates.length - 1] ?? null;
   const ratingsVersion = await db.runTransaction(async (tx) => {
     const ref = db.collection(Collections.sports).doc(sport);
     const current = await tx.get(ref);

@@ -40,7 +40,13 @@ function upperBound(to: string): Date {
 function importRows(req: Request): ImportRow[] {
   let raw: unknown[];
   if (req.is('text/csv')) {
-    const text = typeof req.body === 'string' ? req.body : (req.rawBody?.toString('utf8') ?? '');
+    const body: unknown = req.body;
+    const text =
+      typeof body === 'string'
+        ? body
+        : Buffer.isBuffer(body)
+          ? body.toString('utf8')
+          : (req.rawBody?.toString('utf8') ?? '');
     try {
       raw = parseCsv(text).rows;
     } catch (err) {

@@ -73,11 +73,17 @@ export function predictionRoutes(service: () => PredictionService, verify: Token
     requireUser(verify),
     handler(async (req, res) => {
       const { body } = parseRequest(req, { body: batchBody });
-      const { predictions, errors, levels } = await service().forGames(body.gameIds).catch(toHttp);
+      const { predictions, errors, levels, timings } = await service().forGames(body.gameIds).catch(toHttp);
       const worst: CacheLevel = levels.miss ? 'miss' : levels.l3 ? 'l3' : levels.l2 ? 'l2' : 'l1';
       res
         .set('X-Cache', worst)
         .set('X-Cache-Detail', `l1=${levels.l1},l2=${levels.l2},l3=${levels.l3},miss=${levels.miss}`)
+        .set(
+          'Server-Timing',
+          Object.entries(timings)
+            .map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`)
+            .join(', '),
+        )
         .json({ predictions, errors });
     }),
   );

@@ -1,0 +1,37 @@
+import { predictionKey, snapshotDateBefore, sportFromGameId } from '../../../src/domain/cache-keys';
+
+describe('predictionKey', () => {
+  it('changes with the model version, the game and the ratings version, and nothing else', () => {
+    const base = { modelId: 'nfl-wp', version: 'v1', gameId: 'g', ratingsVersion: 3 };
+    const keys = new Set([
+      predictionKey(base),
+      predictionKey({ ...base, version: 'v2' }),
+      predictionKey({ ...base, gameId: 'h' }),
+      predictionKey({ ...base, ratingsVersion: 4 }),
+    ]);
+    expect(keys.size).toBe(4);
+    expect(predictionKey(base)).toBe('pred:nfl-wp@v1:g:3');
+  });
+});
+
+describe('snapshotDateBefore', () => {
+  const dates = ['2016-09-08', '2016-09-11', '2016-09-12', '2017-01-01'];
+  it('is the latest date with finals strictly before the game date', () => {
+    expect(snapshotDateBefore(dates, '2016-09-11')).toBe('2016-09-08');
+    expect(snapshotDateBefore(dates, '2016-09-12')).toBe('2016-09-11');
+    expect(snapshotDateBefore(dates, '2016-10-01')).toBe('2016-09-12');
+    expect(snapshotDateBefore(dates, '2017-09-07')).toBe('2017-01-01');
+  });
+  it('is null before the first final (the empty state)', () => {
+    expect(snapshotDateBefore(dates, '2016-09-08')).toBeNull();
+    expect(snapshotDateBefore([], '2016-09-08')).toBeNull();
+  });
+});
+
+describe('sportFromGameId', () => {
+  it('reads the sport prefix of our ids, and nothing from other ids', () => {
+    expect(sportFromGameId('nfl_2017-09-07_NE_KC', ['nfl'])).toBe('nfl');
+    expect(sportFromGameId('abc123', ['nfl'])).toBeNull();
+    expect(sportFromGameId('nba_2017-01-01_X_Y', ['nfl'])).toBeNull();
+  });
+});
