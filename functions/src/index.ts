@@ -10,4 +10,5 @@ setGlobalOptions({ region: REGION, maxInstances: 20 });
 
 export { api } from './http';
 export { onInsightWritten } from './triggers/insights';
+export { onUserMetricWritten } from './triggers/user-metrics';
 export { ledgerCleanup } from './scheduled/ledger-cleanup';

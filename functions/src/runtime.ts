@@ -59,8 +59,11 @@ export const modelCache = lazy(
   () => new ModelCache((modelId, version) => loadArtifact(firestore(), modelId, version)),
 );
 
+/** The instance's fail-open view of Redis (shared by the prediction service, analytics, triggers). */
+export const l2Cache = lazy(() => new L2Cache(redis));
+
 /** The instance's prediction service: its L1, batcher and warm models live as long as the instance. */
 export const predictions = lazy(() => {
   const config = predictionConfig();
-  return new PredictionService({ db: firestore, l2: new L2Cache(redis), models: modelCache(), ...config });
+  return new PredictionService({ db: firestore, l2: l2Cache(), models: modelCache(), ...config });
 });

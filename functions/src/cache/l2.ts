@@ -82,6 +82,26 @@ export class L2Cache {
     return this.call('incr', (r) => r.incr(key));
   }
 
+  /** Any other command(s), fail-open like the rest: null when Redis is off, open or failing. */
+  run<T>(op: string, fn: (redis: Redis) => Promise<T>): Promise<T | null> {
+    return this.call(op, fn);
+  }
+
+  /**
+   * For invalidation, where a silent failure would leave a stale entry: rejects when Redis is
+   * configured but the call fails (the trigger then retries); resolves when Redis is not configured.
+   */
+  async strict(op: string, fn: (redis: Redis) => Promise<unknown>): Promise<void> {
+    const client = this.redis();
+    if (!client) return;
+    try {
+      await fn(client);
+    } catch (err) {
+      this.fail(op, err);
+      throw err instanceof Error ? err : new Error(`redis ${op}: ${String(err)}`);
+    }
+  }
+
   stats(): L2Stats {
     return { ...this.stat, open: this.now() < this.openUntil };
   }

@@ -43,4 +43,14 @@ export const RATING_SNAPSHOT_SHAPES: QueryShape[] = [
   },
 ];
 
-export const QUERY_SHAPES: QueryShape[] = [...GAME_LIST_SHAPES, ...RATING_SNAPSHOT_SHAPES];
+/** services/analytics.ts: a user's days in a date range. */
+export const ANALYTICS_SHAPES: QueryShape[] = [
+  {
+    name: "a user's daily aggregates in a date range",
+    collectionGroup: 'agg_user_daily',
+    equality: ['userId'],
+    orderBy: { field: 'date', direction: 'ASCENDING' },
+  },
+];
+
+export const QUERY_SHAPES: QueryShape[] = [...GAME_LIST_SHAPES, ...RATING_SNAPSHOT_SHAPES, ...ANALYTICS_SHAPES];

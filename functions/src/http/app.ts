@@ -18,9 +18,12 @@ import { modelRoutes } from './routes/models';
 import { predictionRoutes } from './routes/predictions';
 import { ratingRoutes } from './routes/ratings';
 import { opsRoutes, type RuntimeStats } from './routes/ops';
+import { engagementRoutes } from './routes/engagement';
+import type { L2Cache } from '../cache/l2';
 
 export interface AppDeps {
   db: () => Firestore;
+  l2: () => L2Cache;
   predictions: () => PredictionService;
   verifyIdToken: TokenVerifier;
   health: () => HealthDeps;
@@ -57,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(identityRoutes(deps.verifyIdToken));
   v1.use(predictionRoutes(deps.predictions, deps.verifyIdToken));
   v1.use(gameRoutes(deps.db, deps.verifyIdToken));
+  v1.use(engagementRoutes(deps.db, deps.l2, deps.verifyIdToken));
   const dropPointers = (sport: string) => deps.predictions().invalidatePointers(sport);
   v1.use(modelRoutes(deps.db, deps.verifyIdToken, dropPointers));
   v1.use(ratingRoutes(deps.db, deps.verifyIdToken, dropPointers));

@@ -5,6 +5,7 @@ import {
   firestore,
   HEALTH_TIMEOUT_MS,
   healthRedis,
+  l2Cache,
   lazy,
   modelCache,
   predictions,
@@ -39,6 +40,7 @@ function modelHealth() {
 const app = lazy(() =>
   createApp({
     db: firestore,
+    l2: l2Cache,
     predictions,
     verifyIdToken,
     runtimeStats: () => ({ predictions: predictions().stats(), models: modelCache().stats() }),

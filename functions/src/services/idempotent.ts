@@ -16,12 +16,14 @@ export interface EventRef {
 
 /** Increments to apply: document path → field → amount. */
 export type Increments = Map<string, Record<string, number>>;
+/** Plain fields written alongside the increments (identity fields such as userId and date). */
+export type FieldsToSet = Map<string, Record<string, unknown>>;
 
 export async function applyOnce(
   db: Firestore,
   event: EventRef,
   increments: Increments,
-  opts: { now: Date; retentionMs: number },
+  opts: { now: Date; retentionMs: number; set?: FieldsToSet },
 ): Promise<'applied' | 'duplicate'> {
   const ledger = db
     .collection(Collections.processedEvents)
@@ -38,7 +40,7 @@ export async function applyOnce(
     for (const [path, fields] of increments) {
       const update: Record<string, FieldValue> = {};
       for (const [field, amount] of Object.entries(fields)) update[field] = FieldValue.increment(amount);
-      tx.set(db.doc(path), update, { merge: true });
+      tx.set(db.doc(path), { ...opts.set?.get(path), ...update }, { merge: true });
     }
     return 'applied';
   });

@@ -5,5 +5,10 @@
 import * as functions from '../../src/index';
 
 it('index.ts exports every deployed function and nothing else', () => {
-  expect(Object.keys(functions).sort()).toEqual(['api', 'ledgerCleanup', 'onInsightWritten']);
+  expect(Object.keys(functions).sort()).toEqual([
+    'api',
+    'ledgerCleanup',
+    'onInsightWritten',
+    'onUserMetricWritten',
+  ]);
 });

@@ -37,9 +37,23 @@ describe('import rows (the shared file columns)', () => {
   });
 
   it('maps a row without scores to a scheduled game; JSON numbers and booleans work too', () => {
-    const row = importRowSchema.parse({ date: '2017-12-31', season: 2017, neutral: true, playoff: 1, team1: 'lar', team2: 'SF' });
+    const row = importRowSchema.parse({
+      date: '2017-12-31',
+      season: 2017,
+      neutral: true,
+      playoff: 1,
+      team1: 'lar',
+      team2: 'SF',
+    });
     const { doc } = docFromImportRow(row);
-    expect(doc).toMatchObject({ status: 'scheduled', homeScore: null, awayScore: null, neutral: true, playoff: true, homeTeam: 'LAR' });
+    expect(doc).toMatchObject({
+      status: 'scheduled',
+      homeScore: null,
+      awayScore: null,
+      neutral: true,
+      playoff: true,
+      homeTeam: 'LAR',
+    });
   });
 
   it('names the offending fields of a bad row', () => {

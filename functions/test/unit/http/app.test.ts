@@ -1,4 +1,5 @@
 import { createApp } from '../../../src/http/app';
+import { L2Cache } from '../../../src/cache/l2';
 import { readJson } from '../../support/json';
 import type { HealthDeps } from '../../../src/services/health';
 import type { AuthContext } from '../../../src/http/types';
@@ -28,7 +29,14 @@ beforeAll(async () => {
     throw new Error('no predictions in unit tests');
   };
   server = await serve(
-    createApp({ db, predictions, verifyIdToken, health: () => health, runtimeStats: () => ({ probe: 1 }) }),
+    createApp({
+      db,
+      l2: () => new L2Cache(() => null),
+      predictions,
+      verifyIdToken,
+      health: () => health,
+      runtimeStats: () => ({ probe: 1 }),
+    }),
   );
 });
 afterAll(() => server.close());
