@@ -1,8 +1,8 @@
 /**
  * npm run replay -- --until YYYY-MM-DD
  * Marks the seeded 2017 games up to that date final with their real scores, through the admin
- * import API, as a results feed would. Then asks for a ratings rebuild from the first replayed date
- * (idempotent; once the games trigger keeps ratings current by itself this step is a no-op check).
+ * import API, as a results feed would; the games trigger then updates ratings and grades stored
+ * predictions.
  */
 import { parseArgs } from 'node:util';
 import { adminClient, toCsv } from './lib/api';
@@ -32,13 +32,8 @@ async function main(): Promise<void> {
   console.log(
     `[replay] ${replayed.length} games through ${until}: ${result.updated} newly final, ${result.unchanged} already final`,
   );
-  if (result.updated > 0) {
-    const fromDate = replayed.map((r) => r.date ?? '').sort()[0];
-    const rebuilt = (await post('/v1/admin/sports/nfl/ratings:rebuild', { fromDate })) as {
-      ratingsVersion: number;
-    };
-    console.log(`[replay] ratings rebuilt from ${fromDate}; ratingsVersion ${rebuilt.ratingsVersion}`);
-  }
+  if (result.updated > 0)
+    console.log('[replay] the games trigger now updates ratings and grades predictions');
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,7 @@ initializeApp();
 setGlobalOptions({ region: REGION, maxInstances: 20 });
 
 export { api } from './http';
+export { onGameWritten } from './triggers/games';
 export { onInsightWritten } from './triggers/insights';
 export { onUserMetricWritten } from './triggers/user-metrics';
 export { ledgerCleanup } from './scheduled/ledger-cleanup';

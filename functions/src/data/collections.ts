@@ -9,6 +9,7 @@ export const Collections = {
   ratingIndexes: 'rating_indexes',
   insights: 'insights',
   aggInsights: 'agg_insights',
+  aggModel: 'agg_model',
   userMetrics: 'user_metrics',
   aggUserDaily: 'agg_user_daily',
   processedEvents: 'processed_events',

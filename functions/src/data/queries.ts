@@ -53,4 +53,8 @@ export const ANALYTICS_SHAPES: QueryShape[] = [
   },
 ];
 
-export const QUERY_SHAPES: QueryShape[] = [...GAME_LIST_SHAPES, ...RATING_SNAPSHOT_SHAPES, ...ANALYTICS_SHAPES];
+export const QUERY_SHAPES: QueryShape[] = [
+  ...GAME_LIST_SHAPES,
+  ...RATING_SNAPSHOT_SHAPES,
+  ...ANALYTICS_SHAPES,
+];

@@ -538,6 +538,8 @@ export class PredictionService {
                 .collection(Collections.predictions)
                 .doc(`${body.gameId}__${body.model.id}@${body.model.version}`),
               { ...body, modelId: body.model.id, version: body.model.version },
+              // merge: keeps `graded`, which the games trigger records on the document.
+              { merge: true },
             );
           }
           await batch.commit();

@@ -123,13 +123,13 @@ export async function rebuildRatings(
   }
   await writer.close();
   await Promise.all(writes);
-  // The date index, rewritten from the snapshots that now exist (the ones before fromDate are kept).
-  const all = await db
-    .collection(Collections.ratingSnapshots)
-    .where('sport', '==', sport)
-    .select('date')
-    .get();
-  const allDates = all.docs.map((d) => d.get('date') as string).sort();
+  // The date index: the dates before fromDate are unchanged, the rest are the ones just written.
+  const kept = opts.fromDate ? await snapshotDates(db, sport) : [];
+  const allDates = kept
+    ? [...kept.filter((d) => d < (opts.fromDate as string)), ...[...dates].sort()]
+    : (await db.collection(Collections.ratingSnapshots).where('sport', '==', sport).select('date').get()).docs
+        .map((d) => d.get('date') as string)
+        .sort();
   await db.collection(Collections.ratingIndexes).doc(sport).set({ dates: allDates });
   const lastFinalDate = allDates[allDates.length - 1] ?? null;
   const ratingsVersion = await db.runTransaction(async (tx) => {
@@ -137,14 +137,29 @@ export async function rebuildRatings(
     const current = await tx.get(ref);
     const doc = current.exists ? sportDocSchema.parse(current.data()) : null;
     const version = (doc?.ratingsVersion ?? 0) + 1;
-    tx.set(ref, {
-      modelId: opts.modelId ?? doc?.modelId ?? null,
-      ratingsVersion: version,
-      lastFinalDate,
-      finals: state.games,
-      updatedAt: FieldValue.serverTimestamp(),
-    });
+    tx.set(
+      ref,
+      {
+        modelId: opts.modelId ?? doc?.modelId ?? null,
+        ratingsVersion: version,
+        lastFinalDate,
+        finals: state.games,
+        updatedAt: FieldValue.serverTimestamp(),
+      },
+      { merge: true },
+    );
     return version;
   });
   return { finals: finals.length, snapshots: dates.size, ratingsVersion };
+}
+
+/** Bumps ratingsVersion without recomputing (a game's other model inputs changed: new keys). */
+export async function bumpRatingsVersion(db: Firestore, sport: string): Promise<number> {
+  return db.runTransaction(async (tx) => {
+    const ref = db.collection(Collections.sports).doc(sport);
+    const current = await tx.get(ref);
+    const version = (current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0) + 1;
+    tx.set(ref, { ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+    return version;
+  });
 }

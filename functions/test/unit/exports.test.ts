@@ -8,6 +8,7 @@ it('index.ts exports every deployed function and nothing else', () => {
   expect(Object.keys(functions).sort()).toEqual([
     'api',
     'ledgerCleanup',
+    'onGameWritten',
     'onInsightWritten',
     'onUserMetricWritten',
   ]);

@@ -1,14 +1,20 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Firestore } from 'firebase-admin/firestore';
+import { ledgerRetentionMs } from '../../config';
 import { SPORTS } from '../../data/games';
 import { engineRatingParams } from '../../domain/model-checks';
-import { rebuildRatings } from '../../services/ratings';
+import { getSport } from '../../services/ratings';
+import { FROM_THE_START, updateRatings } from '../../services/ratings-worker';
 import { handler } from '../handler';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
-/** Admin: recompute a sport's ratings from its final games (all of them, or from a date on). */
+/**
+ * Admin: recompute a sport's ratings from its final games (all of them, or from a date on). It goes
+ * through the same worker as the games trigger, so it never runs alongside another recomputation:
+ * if one is running, the request is queued with it (202).
+ */
 export function ratingRoutes(
   db: () => Firestore,
   verify: TokenVerifier,
@@ -23,11 +29,23 @@ export function ratingRoutes(
         params: z.object({ sport: z.enum(SPORTS) }),
         body: z.object({ fromDate: z.iso.date().optional() }).default({}),
       });
-      const result = await rebuildRatings(db(), params.sport, engineRatingParams(params.sport), {
-        ...(body.fromDate ? { fromDate: body.fromDate } : {}),
-      });
+      const outcome = await updateRatings(
+        db(),
+        params.sport,
+        engineRatingParams(params.sport),
+        body.fromDate ?? FROM_THE_START,
+        { functionName: 'ratingsRebuild', eventId: req.requestId, subject: `sports/${params.sport}` },
+        { now: new Date(), retentionMs: ledgerRetentionMs() },
+      );
       onRebuilt(params.sport);
-      res.json({ sport: params.sport, ...result });
+      const sport = await getSport(db(), params.sport);
+      res.status(outcome === 'rebuilt' ? 200 : 202).json({
+        sport: params.sport,
+        status: outcome === 'rebuilt' ? 'rebuilt' : 'queued',
+        ratingsVersion: sport?.ratingsVersion ?? 0,
+        finals: sport?.finals ?? 0,
+        lastFinalDate: sport?.lastFinalDate ?? null,
+      });
     }),
   );
   return router;

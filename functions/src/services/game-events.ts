@@ -1,0 +1,159 @@
+/**
+ * What the games trigger does with one write (DESIGN.md "Writes and invalidation"): recompute the
+ * sport's ratings from the earliest final the write touched (ratings-worker), or just bump the
+ * ratingsVersion when only a scheduled game's inputs changed, and (re)grade the stored predictions
+ * of the game. Each effect is idempotent per event through its own ledger entry.
+ */
+import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { Collections } from '../data/collections';
+import { gameDocSchema } from '../data/games';
+import { gameChange, type GameChange, type GameFacts } from '../domain/game-changes';
+import { add, grade, negate, type GradeFields } from '../domain/grading';
+import { ledgerDocId, ledgerExpiry } from '../domain/ledger';
+import { engineRatingParams } from '../domain/model-checks';
+import type { EventRef } from './idempotent';
+import { gameDate } from './ratings';
+import { updateRatings } from './ratings-worker';
+import { sportDocSchema } from '../data/ratings';
+
+export function gameFacts(data: unknown): GameFacts | null {
+  const parsed = gameDocSchema.safeParse(data);
+  if (!parsed.success) return null;
+  const g = parsed.data;
+  return {
+    sport: g.sport,
+    date: gameDate(g.kickoff.toDate()),
+    season: g.season,
+    homeTeam: g.homeTeam,
+    awayTeam: g.awayTeam,
+    neutral: g.neutral,
+    playoff: g.playoff,
+    final: g.status === 'final' && g.homeScore !== null && g.awayScore !== null,
+    homeScore: g.homeScore,
+    awayScore: g.awayScore,
+  };
+}
+
+interface Opts {
+  now: Date;
+  retentionMs: number;
+}
+
+const ledgerFor = (db: Firestore, event: EventRef, effect: string) =>
+  db
+    .collection(Collections.processedEvents)
+    .doc(ledgerDocId(`${event.functionName}.${effect}`, event.eventId));
+
+function ledgerEntry(event: EventRef, opts: Opts) {
+  return {
+    functionName: event.functionName,
+    eventId: event.eventId,
+    subject: event.subject,
+    processedAt: Timestamp.fromDate(opts.now),
+    expireAt: Timestamp.fromDate(ledgerExpiry(opts.now, opts.retentionMs)),
+  };
+}
+
+/** New prediction keys for the sport, once per event. */
+async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opts): Promise<void> {
+  const ledger = ledgerFor(db, event, 'bump');
+  const ref = db.collection(Collections.sports).doc(sport);
+  await db.runTransaction(async (tx) => {
+    const [seen, current] = await Promise.all([tx.get(ledger), tx.get(ref)]);
+    if (seen.exists) return;
+    tx.create(ledger, ledgerEntry(event, opts));
+    const version = (current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0) + 1;
+    tx.set(ref, { ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+  });
+}
+
+/**
+ * (Re)grades every stored prediction of the game into agg_model: subtracts what each contributed
+ * before (recorded on the prediction as `graded`) and adds the grade for the new outcome (none if the
+ * game is no longer final). One transaction with the ledger entry.
+ */
+async function regrade(
+  db: Firestore,
+  gameId: string,
+  season: number,
+  outcomeAfter: number | null,
+  event: EventRef,
+  opts: Opts,
+): Promise<number> {
+  const ledger = ledgerFor(db, event, 'grade');
+  const predictions = await db
+    .collection(Collections.predictions)
+    .where('gameId', '==', gameId)
+    .select()
+    .get();
+  return db.runTransaction(async (tx) => {
+    const seen = await tx.get(ledger);
+    if (seen.exists) return 0;
+    const docs = predictions.empty ? [] : await tx.getAll(...predictions.docs.map((d) => d.ref));
+    const byAgg = new Map<string, { fields: GradeFields; modelId: string; version: string }>();
+    for (const doc of docs) {
+      if (!doc.exists) continue;
+      const p = doc.get('homeWinProbability') as number;
+      const modelId = doc.get('modelId') as string;
+      const version = doc.get('version') as string;
+      const old = (doc.get('graded') as { fields: GradeFields } | undefined)?.fields;
+      const next = outcomeAfter === null ? null : grade(p, outcomeAfter);
+      const delta = add(old ? negate(old) : {}, next ?? {});
+      const aggId = `${modelId}@${version}_${season}`;
+      const cur = byAgg.get(aggId) ?? { fields: {}, modelId, version };
+      cur.fields = add(cur.fields, delta);
+      byAgg.set(aggId, cur);
+      tx.update(doc.ref, { graded: next ? { fields: next, outcome: outcomeAfter } : FieldValue.delete() });
+    }
+    tx.create(ledger, ledgerEntry(event, opts));
+    for (const [aggId, { fields, modelId, version }] of byAgg) {
+      const increments: Record<string, FieldValue> = {};
+      for (const [k, v] of Object.entries(fields)) if (v !== 0) increments[k] = FieldValue.increment(v);
+      tx.set(
+        db.collection(Collections.aggModel).doc(aggId),
+        { modelId, version, season, ...increments },
+        { merge: true },
+      );
+    }
+    return docs.length;
+  });
+}
+
+export async function handleGameWrite(
+  db: Firestore,
+  gameId: string,
+  beforeData: unknown,
+  afterData: unknown,
+  event: EventRef,
+  opts: Opts,
+): Promise<GameChange & { ratings?: string; graded?: number }> {
+  const before = beforeData === undefined ? null : gameFacts(beforeData);
+  const after = afterData === undefined ? null : gameFacts(afterData);
+  const change = gameChange(before, after);
+  if (!change.sport) return change;
+  const result: GameChange & { ratings?: string; graded?: number } = { ...change };
+  if (change.ratingsFrom) {
+    result.ratings = await updateRatings(
+      db,
+      change.sport,
+      engineRatingParams(change.sport),
+      change.ratingsFrom,
+      event,
+      opts,
+    );
+  } else if (change.inputsChanged) {
+    await bumpOnce(db, change.sport, event, opts);
+    result.ratings = 'version-bumped';
+  }
+  if (change.outcomeBefore !== change.outcomeAfter || (change.ratingsFrom && change.outcomeAfter !== null)) {
+    result.graded = await regrade(
+      db,
+      gameId,
+      (after ?? before)?.season as number,
+      change.outcomeAfter,
+      event,
+      opts,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,180 @@
+/**
+ * The games trigger in the emulator: a game marked final (over the API or directly in Firestore)
+ * moves the ratings, so the next prediction of that team's following game is new (new
+ * ratingsVersion, never an L1 hit of the old); a final corrected after later games were played
+ * leaves ratings equal to a from-scratch rebuild and re-grades; a redelivered event changes nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import functionsTest from 'firebase-functions-test';
+import { onGameWritten } from '../../src/index';
+import { engineRatingParams } from '../../src/domain/model-checks';
+import { rebuildRatings as rebuildInMemory } from '../../src/domain/ratings/state';
+import { readFinals } from '../../src/services/ratings';
+import { withoutTriggers } from '../../../scripts/lib/api';
+import { readJson } from '../support/json';
+import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
+
+const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
+afterAll(() => testEnv.cleanup());
+
+const repo = join(__dirname, '..', '..', '..');
+const artifact = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'model.json'), 'utf8'));
+const csv = readFileSync(join(repo, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8')
+  .trim()
+  .split('\n');
+const header = csv[0] as string;
+/** 2016 final; 2017 scheduled (scores withheld). */
+const rows = csv.slice(1).filter((l) => /^\d{4}-\d{2}-\d{2},(2016|2017),/.test(l));
+const seed = [
+  header,
+  ...rows.map((l) => {
+    const c = l.split(',');
+    if (c[1] === '2017') c[9] = c[10] = '';
+    return c.join(',');
+  }),
+].join('\n');
+
+let admin: string;
+let fan: string;
+const post = (path: string, body: unknown) =>
+  fetch(apiUrl(path), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${admin}`,
+      'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const predict = async (gameId: string) => {
+  const res = await fetch(apiUrl(`/v1/games/${gameId}/prediction`), {
+    headers: { authorization: `Bearer ${fan}` },
+  });
+  return { cache: res.headers.get('x-cache'), body: await readJson(res) };
+};
+const ratingsVersion = async () =>
+  ((await db().doc('sports/nfl').get()).get('ratingsVersion') as number) ?? 0;
+const workerIdle = async () => {
+  const w = (await db().doc('ops/ratings_nfl').get()).data() ?? {};
+  return !w.lease && !w.dirtyFrom;
+};
+
+beforeAll(async () => {
+  await clearFirestore();
+  admin = await idTokenFor('games-trigger-admin@example.com', { admin: true });
+  fan = await idTokenFor('games-trigger-fan@example.com');
+  await withoutTriggers(async () => {
+    expect((await post('/v1/admin/games:import', seed)).status).toBe(200);
+  });
+  expect((await post('/v1/models/nfl-wp/versions', { artifact })).status).toBe(201);
+  expect((await post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version })).status).toBe(200);
+  expect((await post('/v1/admin/sports/nfl/ratings:rebuild', {})).status).toBe(200);
+}, 90_000);
+
+describe('a game goes final', () => {
+  it('over the API: the next prediction of the team’s following game uses the new ratings', async () => {
+    const next = 'nfl_2017-09-17_NO_NE';
+    const before = await predict(next);
+    expect((await predict(next)).cache).toBe('l1');
+    const version = await ratingsVersion();
+    const res = await post('/v1/admin/games:import', [
+      { date: '2017-09-07', season: 2017, team1: 'NE', team2: 'KC', score1: 27, score2: 42 },
+    ]);
+    expect(await readJson(res)).toMatchObject({ updated: 1 });
+    await eventually(ratingsVersion, (v) => v > version, 20_000);
+    const after = await eventually(
+      () => predict(next),
+      (p) => p.body.ratingsVersion > before.body.ratingsVersion,
+      5_000,
+    );
+    expect(after.cache).not.toBe('l1');
+    expect(after.body.homeWinProbability).not.toBe(before.body.homeWinProbability);
+  });
+
+  it('directly in Firestore (console): same', async () => {
+    const next = 'nfl_2017-09-17_KC_PHI';
+    await eventually(workerIdle, (idle) => idle, 20_000);
+    const before = await predict(next);
+    const version = await ratingsVersion();
+    // PHI's opener, marked final by hand as an admin would in the console.
+    await db().doc('games/nfl_2017-09-10_WSH_PHI').update({ status: 'final', homeScore: 17, awayScore: 30 });
+    await eventually(ratingsVersion, (v) => v > version, 20_000);
+    const after = await eventually(
+      () => predict(next),
+      (p) => p.body.ratingsVersion > before.body.ratingsVersion,
+      5_000,
+    );
+    expect(after.cache).not.toBe('l1');
+    expect(after.body.homeWinProbability).not.toBe(before.body.homeWinProbability);
+  });
+});
+
+describe('a final corrected after later games were played', () => {
+  it('leaves ratings equal to a from-scratch rebuild, and re-grades its prediction', async () => {
+    const early = 'nfl_2016-09-11_BAL_BUF'; // BAL 13-7 BUF
+    await predict(early); // stored in L3 (write-behind), so the trigger has a prediction to grade
+    await eventually(
+      async () => (await db().doc(`predictions/${early}__nfl-wp@${artifact.metadata.version}`).get()).exists,
+      (e) => e,
+    );
+    await eventually(workerIdle, (idle) => idle, 20_000);
+    // Grade it first: a console "touch" re-asserting the final.
+    await db().doc(`games/${early}`).update({ homeScore: 14 }); // BAL 14-7: still a BAL win
+    const aggId = `agg_model/nfl-wp@${artifact.metadata.version}_2016`;
+    const graded = await eventually(
+      async () => (await db().doc(aggId).get()).data(),
+      (d) => d?.n === 1,
+      20_000,
+    );
+    const p = (await db().doc(`predictions/${early}__nfl-wp@${artifact.metadata.version}`).get()).get(
+      'homeWinProbability',
+    ) as number;
+    expect(graded?.brierSum).toBeCloseTo((p - 1) ** 2, 10);
+
+    // Now the correction that flips the result, long after later weeks were final.
+    await db().doc(`games/${early}`).update({ homeScore: 7, awayScore: 13 });
+    await eventually(
+      async () => (await db().doc(aggId).get()).data(),
+      (d) => d !== undefined && Math.abs((d.brierSum as number) - p ** 2) < 1e-9,
+      20_000,
+    );
+    expect((await db().doc(aggId).get()).get('n')).toBe(1);
+    await eventually(workerIdle, (idle) => idle, 30_000);
+
+    // Ratings as stored = a from-scratch recomputation over every final now in Firestore.
+    const finals = await readFinals(db(), 'nfl');
+    const expected = rebuildInMemory(engineRatingParams('nfl'), finals);
+    const lastDate = finals[finals.length - 1]?.date as string;
+    const stored = (await db().doc(`rating_snapshots/nfl_${lastDate}`).get()).get('state');
+    expect(stored).toEqual(JSON.parse(JSON.stringify(expected)));
+  }, 60_000);
+});
+
+describe('onGameWritten, redelivered (wrapped)', () => {
+  it('changes ratingsVersion and the grades once when the same event arrives twice', async () => {
+    await eventually(workerIdle, (idle) => idle, 30_000);
+    const path = 'games/nfl_2017-09-10_BUF_NYJ';
+    const doc = (await db().doc(path).get()).data() as Record<string, unknown>;
+    const final = { ...doc, status: 'final', homeScore: 21, awayScore: 12 };
+    const v0 = await ratingsVersion();
+    await db().doc(path).set(final); // the real write (its own event runs in the emulator)
+    await eventually(ratingsVersion, (v) => v > v0, 20_000);
+    await eventually(workerIdle, (idle) => idle, 30_000);
+    const version = await ratingsVersion();
+    const wrapped = testEnv.wrap(onGameWritten);
+    const event = {
+      id: 'evt-game-dup-1',
+      time: new Date().toISOString(),
+      params: { gameId: 'nfl_2017-09-10_BUF_NYJ' },
+      data: testEnv.makeChange(
+        testEnv.firestore.makeDocumentSnapshot(doc, path),
+        testEnv.firestore.makeDocumentSnapshot(final, path),
+      ),
+    };
+    await wrapped(event);
+    const once = await ratingsVersion();
+    expect(once).toBe(version + 1);
+    await wrapped(event);
+    expect(await ratingsVersion()).toBe(once);
+  }, 60_000);
+});
