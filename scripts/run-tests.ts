@@ -6,6 +6,7 @@
  *   npm test                         everything
  *   npm test -- --only unit          lint/typecheck skipped; unit + scripts tests only
  *   npm test -- --only integration   build + integration tests only
+ *   npm test -- --only integration --pattern rules   only test files matching a pattern
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,8 +63,19 @@ function countJest(tally: Tally, file: string, layer: string): void {
     tally.failures.push(`${layer}: failing tests (see above)`);
 }
 
+let pattern: string | undefined;
+
 function jestArgs(projects: string[], out: string): string[] {
-  return ['--selectProjects', ...projects, '--json', '--outputFile', out, '--silent', '--ci'];
+  return [
+    '--selectProjects',
+    ...projects,
+    '--json',
+    '--outputFile',
+    out,
+    '--silent',
+    '--ci',
+    ...(pattern ? ['--testPathPattern', pattern] : []),
+  ];
 }
 
 async function integration(tally: Tally): Promise<void> {
@@ -91,7 +103,8 @@ async function integration(tally: Tally): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, pattern: { type: 'string' } } });
+  pattern = values.pattern;
   const only = values.only;
   if (only !== undefined && only !== 'unit' && only !== 'integration')
     throw new SetupError('--only takes unit or integration');
