@@ -53,8 +53,19 @@ export const ANALYTICS_SHAPES: QueryShape[] = [
   },
 ];
 
+/** GET /v1/insights: newest first, optional status and severity (no filter: single-field index). */
+export const INSIGHT_LIST_SHAPES: QueryShape[] = [['status'], ['severity'], ['status', 'severity']].map(
+  (equality) => ({
+    name: `insights list by ${equality.join('+')}`,
+    collectionGroup: 'insights',
+    equality,
+    orderBy: { field: 'createdAt', direction: 'DESCENDING' },
+  }),
+);
+
 export const QUERY_SHAPES: QueryShape[] = [
   ...GAME_LIST_SHAPES,
   ...RATING_SNAPSHOT_SHAPES,
   ...ANALYTICS_SHAPES,
+  ...INSIGHT_LIST_SHAPES,
 ];

@@ -34,6 +34,15 @@ export function matchupKey(p: MatchupKeyParts): string {
   }:${p.ratingsVersion}`;
 }
 
+/**
+ * The next ratingsVersion: greater than the last one and than any earlier clock reading, so a
+ * version is never reused even if the sports document is deleted and recreated (a reused number
+ * would let caches serve predictions computed from other ratings under the same key).
+ */
+export function nextRatingsVersion(previous: number, nowMs: number): number {
+  return Math.max(previous + 1, nowMs);
+}
+
 /** Rating state before a date, per ratings version (shared by every game of that date). */
 export function stateKey(sport: string, date: string, ratingsVersion: number): string {
   return `state:${sport}:${date}:${ratingsVersion}`;

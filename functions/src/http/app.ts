@@ -19,6 +19,7 @@ import { predictionRoutes } from './routes/predictions';
 import { ratingRoutes } from './routes/ratings';
 import { opsRoutes, type RuntimeStats } from './routes/ops';
 import { engagementRoutes } from './routes/engagement';
+import { insightRoutes } from './routes/insights';
 import type { L2Cache } from '../cache/l2';
 
 export interface AppDeps {
@@ -62,7 +63,8 @@ export function createApp(deps: AppDeps): Express {
   v1.use(gameRoutes(deps.db, deps.verifyIdToken));
   v1.use(engagementRoutes(deps.db, deps.l2, deps.verifyIdToken));
   const dropPointers = (sport: string) => deps.predictions().invalidatePointers(sport);
-  v1.use(modelRoutes(deps.db, deps.verifyIdToken, dropPointers));
+  v1.use(modelRoutes(deps.db, deps.l2, deps.verifyIdToken, dropPointers));
+  v1.use(insightRoutes(deps.db, deps.l2, deps.verifyIdToken));
   v1.use(ratingRoutes(deps.db, deps.verifyIdToken, dropPointers));
   app.use('/v1', v1);
   app.use(notFoundHandler);

@@ -4,6 +4,7 @@
  * ratingsVersion when only a scheduled game's inputs changed, and (re)grade the stored predictions
  * of the game. Each effect is idempotent per event through its own ledger entry.
  */
+import { nextRatingsVersion } from '../domain/cache-keys';
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
@@ -15,6 +16,9 @@ import type { EventRef } from './idempotent';
 import { gameDate } from './ratings';
 import { updateRatings } from './ratings-worker';
 import { sportDocSchema } from '../data/ratings';
+import type { L2Cache } from '../cache/l2';
+import { bumpVersions } from '../cache/versioned';
+import { modelMetricsKey } from './model-metrics';
 
 export function gameFacts(data: unknown): GameFacts | null {
   const parsed = gameDocSchema.safeParse(data);
@@ -62,7 +66,10 @@ async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opt
     const [seen, current] = await Promise.all([tx.get(ledger), tx.get(ref)]);
     if (seen.exists) return;
     tx.create(ledger, ledgerEntry(event, opts));
-    const version = (current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0) + 1;
+    const version = nextRatingsVersion(
+      current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0,
+      Date.now(),
+    );
     tx.set(ref, { ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
   });
 }
@@ -79,7 +86,7 @@ async function regrade(
   outcomeAfter: number | null,
   event: EventRef,
   opts: Opts,
-): Promise<number> {
+): Promise<{ graded: number; models: string[] }> {
   const ledger = ledgerFor(db, event, 'grade');
   const predictions = await db
     .collection(Collections.predictions)
@@ -88,7 +95,10 @@ async function regrade(
     .get();
   return db.runTransaction(async (tx) => {
     const seen = await tx.get(ledger);
-    if (seen.exists) return 0;
+    const models = [...new Set(predictions.docs.map((d) => d.id.split('__')[1]?.split('@')[0] ?? ''))].filter(
+      Boolean,
+    );
+    if (seen.exists) return { graded: 0, models };
     const docs = predictions.empty ? [] : await tx.getAll(...predictions.docs.map((d) => d.ref));
     const byAgg = new Map<string, { fields: GradeFields; modelId: string; version: string }>();
     for (const doc of docs) {
@@ -115,7 +125,7 @@ async function regrade(
         { merge: true },
       );
     }
-    return docs.length;
+    return { graded: docs.length, models };
   });
 }
 
@@ -126,6 +136,7 @@ export async function handleGameWrite(
   afterData: unknown,
   event: EventRef,
   opts: Opts,
+  l2: L2Cache,
 ): Promise<GameChange & { ratings?: string; graded?: number }> {
   const before = beforeData === undefined ? null : gameFacts(beforeData);
   const after = afterData === undefined ? null : gameFacts(afterData);
@@ -146,7 +157,7 @@ export async function handleGameWrite(
     result.ratings = 'version-bumped';
   }
   if (change.outcomeBefore !== change.outcomeAfter || (change.ratingsFrom && change.outcomeAfter !== null)) {
-    result.graded = await regrade(
+    const { graded, models } = await regrade(
       db,
       gameId,
       (after ?? before)?.season as number,
@@ -154,6 +165,8 @@ export async function handleGameWrite(
       event,
       opts,
     );
+    result.graded = graded;
+    await bumpVersions(l2, models.map(modelMetricsKey));
   }
   return result;
 }

@@ -1,3 +1,4 @@
+import { nextRatingsVersion } from '../domain/cache-keys';
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
@@ -136,7 +137,7 @@ export async function rebuildRatings(
     const ref = db.collection(Collections.sports).doc(sport);
     const current = await tx.get(ref);
     const doc = current.exists ? sportDocSchema.parse(current.data()) : null;
-    const version = (doc?.ratingsVersion ?? 0) + 1;
+    const version = nextRatingsVersion(doc?.ratingsVersion ?? 0, Date.now());
     tx.set(
       ref,
       {
@@ -158,7 +159,10 @@ export async function bumpRatingsVersion(db: Firestore, sport: string): Promise<
   return db.runTransaction(async (tx) => {
     const ref = db.collection(Collections.sports).doc(sport);
     const current = await tx.get(ref);
-    const version = (current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0) + 1;
+    const version = nextRatingsVersion(
+      current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0,
+      Date.now(),
+    );
     tx.set(ref, { ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
     return version;
   });

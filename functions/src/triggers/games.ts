@@ -1,7 +1,7 @@
 import { onDocumentWritten } from 'firebase-functions/firestore';
 import { ledgerRetentionMs } from '../config';
 import { logger } from '../observability/logger';
-import { firestore } from '../runtime';
+import { firestore, l2Cache } from '../runtime';
 import { handleGameWrite } from '../services/game-events';
 
 export const FUNCTION_NAME = 'onGameWritten';
@@ -21,6 +21,7 @@ export const onGameWritten = onDocumentWritten(
       event.data?.after.exists ? event.data.after.data() : undefined,
       { functionName: FUNCTION_NAME, eventId: event.id, subject },
       { now: new Date(event.time), retentionMs: ledgerRetentionMs() },
+      l2Cache(),
     );
     logger.info('game write', { eventId: event.id, path: subject, ...result });
   },

@@ -1,7 +1,9 @@
 import { onDocumentWritten } from 'firebase-functions/firestore';
 import { ledgerRetentionMs } from '../config';
 import { logger } from '../observability/logger';
-import { firestore } from '../runtime';
+import { firestore, l2Cache } from '../runtime';
+import { bumpVersions } from '../cache/versioned';
+import { INSIGHTS_SUMMARY_KEY } from '../services/insights-read';
 import { recordInsightWrite } from '../services/insights';
 
 export const FUNCTION_NAME = 'onInsightWritten';
@@ -18,6 +20,8 @@ export const onInsightWritten = onDocumentWritten(
       event.data?.after.exists ? event.data.after.data() : undefined,
       { now: new Date(event.time), retentionMs: ledgerRetentionMs() },
     );
+    // Also after a duplicate: the first delivery may have failed between its commit and this bump.
+    if (outcome !== 'unchanged') await bumpVersions(l2Cache(), [INSIGHTS_SUMMARY_KEY]);
     logger.info('insight aggregate', { eventId: event.id, path: subject, outcome });
   },
 );

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Firestore } from 'firebase-admin/firestore';
 import { listModels } from '../../data/registry';
 import { activate, ModelRejected, uploadVersion } from '../../services/registry';
+import { modelMetrics } from '../../services/model-metrics';
+import type { L2Cache } from '../../cache/l2';
 import { HttpError, notFound } from '../errors';
 import { handler } from '../handler';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
@@ -18,22 +20,41 @@ const uploadBody = z.object({
 });
 const activateBody = z.object({ version: z.string().regex(idPattern, 'a version id') });
 
-/** Admin: the model registry. `onActivated` lets this instance drop its cached pointers at once. */
+/**
+ * The model registry (admin) and each model's graded accuracy (public). `onActivated` lets this
+ * instance drop its cached pointers at once.
+ */
 export function modelRoutes(
   db: () => Firestore,
+  l2: () => L2Cache,
   verify: TokenVerifier,
   onActivated: (sport: string) => void,
 ): Router {
   const router = Router();
-  router.use('/models', requireAdmin(verify));
+  const admin = requireAdmin(verify);
+  router.get(
+    '/models/:modelId/metrics',
+    handler(async (req, res) => {
+      const { params, query } = parseRequest(req, {
+        params: modelParams,
+        query: z.object({ season: z.coerce.number().int().min(1900).max(2100).optional() }),
+      });
+      const { value, cache } = await modelMetrics(db(), l2(), params.modelId, query.season ?? null);
+      res
+        .set('X-Cache', cache)
+        .json({ modelId: params.modelId, season: query.season ?? null, versions: value });
+    }),
+  );
   router.get(
     '/models',
+    admin,
     handler(async (_req, res) => {
       res.json({ models: await listModels(db()) });
     }),
   );
   router.post(
     '/models/:modelId/versions',
+    admin,
     handler(async (req, res) => {
       const { params, body } = parseRequest(req, { params: modelParams, body: uploadBody });
       try {
@@ -47,6 +68,7 @@ export function modelRoutes(
   );
   router.post(
     '/models/:modelId/activate',
+    admin,
     handler(async (req, res) => {
       const { params, body } = parseRequest(req, { params: modelParams, body: activateBody });
       const result = await activate(db(), params.modelId, body.version);

@@ -1,4 +1,9 @@
-import { predictionKey, snapshotDateBefore, sportFromGameId } from '../../../src/domain/cache-keys';
+import {
+  nextRatingsVersion,
+  predictionKey,
+  snapshotDateBefore,
+  sportFromGameId,
+} from '../../../src/domain/cache-keys';
 
 describe('predictionKey', () => {
   it('changes with the model version, the game and the ratings version, and nothing else', () => {
@@ -33,5 +38,14 @@ describe('sportFromGameId', () => {
     expect(sportFromGameId('nfl_2017-09-07_NE_KC', ['nfl'])).toBe('nfl');
     expect(sportFromGameId('abc123', ['nfl'])).toBeNull();
     expect(sportFromGameId('nba_2017-01-01_X_Y', ['nfl'])).toBeNull();
+  });
+});
+
+describe('nextRatingsVersion', () => {
+  it('always grows, and never reuses a number after a reset to 0', () => {
+    expect(nextRatingsVersion(5, 3)).toBe(6);
+    const now = Date.UTC(2026, 10, 22);
+    expect(nextRatingsVersion(0, now)).toBe(now);
+    expect(nextRatingsVersion(now, now)).toBe(now + 1);
   });
 });

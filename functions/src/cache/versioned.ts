@@ -1,0 +1,68 @@
+/**
+ * Responses computed from aggregates, cached in a Redis hash per family (a user's analytics, the
+ * insights summary, a model's metrics) under a version number. The trigger that changes the
+ * aggregates bumps the family's version after its commit; an entry is served only if it was
+ * computed under the current version, so once an aggregate changed no response shows the old
+ * numbers (a reader that computed from older aggregates stored its result under the older version).
+ */
+import type { L2Cache } from './l2';
+
+const VERSION_FIELD = '__v';
+
+interface Entry<T> {
+  v: number;
+  value: T;
+}
+
+/** The cached value of `field`, or a miss with the version to store a fresh value under. */
+export async function readVersioned<T>(
+  l2: L2Cache,
+  key: string,
+  field: string,
+): Promise<{ hit: true; value: T } | { hit: false; version: number }> {
+  const got = await l2.run('hmget', (r) => r.hmget<Record<string, unknown>>(key, VERSION_FIELD, field));
+  const version = Number(got?.[VERSION_FIELD] ?? 0);
+  const entry = got?.[field] as Entry<T> | undefined;
+  return entry && entry.v === version ? { hit: true, value: entry.value } : { hit: false, version };
+}
+
+export function writeVersioned<T>(
+  l2: L2Cache,
+  key: string,
+  field: string,
+  version: number,
+  value: T,
+  ttlSeconds: number,
+): void {
+  void l2.run('hset', (r) => {
+    const p = r.pipeline();
+    p.hset(key, { [field]: { v: version, value } satisfies Entry<T> });
+    p.expire(key, ttlSeconds);
+    return p.exec();
+  });
+}
+
+/** After the aggregates behind these families changed (rejects if Redis fails, for a retry). */
+export function bumpVersions(l2: L2Cache, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return Promise.resolve();
+  return l2.strict('hincrby', (r) => {
+    const p = r.pipeline();
+    for (const key of keys) p.hincrby(key, VERSION_FIELD, 1);
+    return p.exec();
+  });
+}
+
+/** Reads through the versioned cache. */
+export async function cachedAggregate<T>(
+  l2: L2Cache,
+  key: string,
+  field: string,
+  ttlSeconds: number,
+  compute: () => Promise<T>,
+): Promise<{ value: T; cache: 'l2' | 'miss' }> {
+  const got = await readVersioned<T>(l2, key, field);
+  if (got.hit) return { value: got.value, cache: 'l2' };
+  const value = await compute();
+  writeVersioned(l2, key, field, got.version, value, ttlSeconds);
+  return { value, cache: 'miss' };
+}

@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Firestore } from 'firebase-admin/firestore';
+import type { L2Cache } from '../../cache/l2';
+import { INSIGHT_SEVERITIES, INSIGHT_STATUSES } from '../../domain/insights';
+import {
+  decodeInsightCursor,
+  insightSummary,
+  listInsights,
+  setInsightStatus,
+} from '../../services/insights-read';
+import { notFound } from '../errors';
+import { handler } from '../handler';
+import { requireAdmin, requireUser, type TokenVerifier } from '../middleware/auth';
+import { parseRequest } from '../middleware/validate';
+
+const listQuery = z.object({
+  status: z.enum(INSIGHT_STATUSES).optional(),
+  severity: z.enum(INSIGHT_SEVERITIES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(300)
+    .refine((c) => decodeInsightCursor(c) !== null, 'not a cursor this API returned')
+    .optional(),
+});
+
+/** Insights for signed-in users; status changes for admins; counts from agg_insights. */
+export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: TokenVerifier): Router {
+  const router = Router();
+  router.get(
+    '/insights/summary',
+    requireUser(verify),
+    handler(async (_req, res) => {
+      const { value, cache } = await insightSummary(db(), l2());
+      res.set('X-Cache', cache).json(value);
+    }),
+  );
+  router.get(
+    '/insights',
+    requireUser(verify),
+    handler(async (req, res) => {
+      const { query } = parseRequest(req, { query: listQuery });
+      const cursor = query.cursor ? (decodeInsightCursor(query.cursor) ?? undefined) : undefined;
+      res.json(
+        await listInsights(db(), {
+          limit: query.limit,
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.severity ? { severity: query.severity } : {}),
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+    }),
+  );
+  router.patch(
+    '/insights/:id',
+    requireAdmin(verify),
+    handler(async (req, res) => {
+      const { params, body } = parseRequest(req, {
+        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_@-]{1,200}$/, 'an insight id') }),
+        body: z.object({ status: z.enum(INSIGHT_STATUSES) }),
+      });
+      if (!(await setInsightStatus(db(), params.id, body.status))) throw notFound(`No insight ${params.id}.`);
+      res.json({ id: params.id, status: body.status });
+    }),
+  );
+  return router;
+}
