@@ -93,6 +93,33 @@ export function predictionConfig(): PredictionConfig {
     });
 }
 
+/** How many recent UTC days the daily reconciliation recomputes. */
+export const reconcileDaysParam = defineInt('RECONCILE_DAYS', {
+  default: 3,
+  description: 'Days of aggregates the daily reconciliation recomputes',
+});
+
+/** Buckets whose raw documents changed more recently than this are left to their triggers. */
+export const reconcileSettleMinutes = defineInt('RECONCILE_SETTLE_MINUTES', {
+  default: 10,
+  description: 'Minutes a raw change must have settled before reconciliation may repair its bucket',
+});
+
+export function reconcileDays(): number {
+  return z.number().int().min(1).max(60).parse(reconcileDaysParam.value());
+}
+
+export function reconcileSettleMs(): number {
+  return (
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .parse(reconcileSettleMinutes.value()) * 60_000
+  );
+}
+
 export interface RedisConfig {
   url: string;
   token: string;

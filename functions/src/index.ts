@@ -13,3 +13,4 @@ export { onGameWritten } from './triggers/games';
 export { onInsightWritten } from './triggers/insights';
 export { onUserMetricWritten } from './triggers/user-metrics';
 export { ledgerCleanup } from './scheduled/ledger-cleanup';
+export { reconcileAggregates } from './scheduled/reconciliation';

@@ -63,7 +63,18 @@ export const INSIGHT_LIST_SHAPES: QueryShape[] = [['status'], ['severity'], ['st
   }),
 );
 
+/** services/reconciliation.ts: one user's raw metrics of one day. */
+export const RECONCILIATION_SHAPES: QueryShape[] = [
+  {
+    name: "a user's raw metrics in a time range",
+    collectionGroup: 'user_metrics',
+    equality: ['userId'],
+    orderBy: { field: 'timestamp', direction: 'ASCENDING' },
+  },
+];
+
 export const QUERY_SHAPES: QueryShape[] = [
+  ...RECONCILIATION_SHAPES,
   ...GAME_LIST_SHAPES,
   ...RATING_SNAPSHOT_SHAPES,
   ...ANALYTICS_SHAPES,

@@ -11,5 +11,6 @@ it('index.ts exports every deployed function and nothing else', () => {
     'onGameWritten',
     'onInsightWritten',
     'onUserMetricWritten',
+    'reconcileAggregates',
   ]);
 });
