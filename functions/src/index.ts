@@ -14,3 +14,4 @@ export { onInsightWritten } from './triggers/insights';
 export { onUserMetricWritten } from './triggers/user-metrics';
 export { ledgerCleanup } from './scheduled/ledger-cleanup';
 export { reconcileAggregates } from './scheduled/reconciliation';
+export { warmPredictionCache } from './scheduled/cache-warming';

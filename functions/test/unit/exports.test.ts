@@ -12,5 +12,6 @@ it('index.ts exports every deployed function and nothing else', () => {
     'onInsightWritten',
     'onUserMetricWritten',
     'reconcileAggregates',
+    'warmPredictionCache',
   ]);
 });

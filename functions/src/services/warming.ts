@@ -1,0 +1,58 @@
+/**
+ * Cache warming: predictions for every scheduled game of the next days, computed in batches so the
+ * first fan to open a game finds it in L2 (any instance) and L3 rather than paying for a miss.
+ * Only misses are computed and written; already cached games cost one MGET.
+ */
+import type { Firestore } from 'firebase-admin/firestore';
+import { SPORTS } from '../data/games';
+import { listGames } from './games';
+import { PredictionError, type PredictionService } from './predictions';
+
+export interface WarmReport {
+  games: number;
+  computed: number;
+  alreadyCached: number;
+  skippedSports: string[];
+}
+
+export async function warmUpcoming(
+  db: Firestore,
+  predictions: PredictionService,
+  opts: { now: Date; days: number },
+): Promise<WarmReport> {
+  const report: WarmReport = { games: 0, computed: 0, alreadyCached: 0, skippedSports: [] };
+  const to = new Date(opts.now.getTime() + opts.days * 86_400_000);
+  for (const sport of SPORTS) {
+    let cursor: { kickoffMs: number; gameId: string } | undefined;
+    do {
+      const page = await listGames(db, {
+        sport,
+        status: 'scheduled',
+        from: opts.now,
+        to,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      const ids = page.games.map((g) => g.gameId);
+      if (ids.length > 0) {
+        try {
+          const { levels } = await predictions.forGames(ids);
+          report.games += ids.length;
+          report.computed += levels.miss;
+          report.alreadyCached += levels.l1 + levels.l2 + levels.l3;
+        } catch (err) {
+          if (err instanceof PredictionError && err.code === 'no_model') {
+            report.skippedSports.push(sport);
+            break;
+          }
+          throw err;
+        }
+      }
+      const last = page.games[page.games.length - 1];
+      cursor =
+        page.nextCursor && last ? { kickoffMs: Date.parse(last.kickoff), gameId: last.gameId } : undefined;
+    } while (cursor);
+  }
+  await predictions.drain();
+  return report;
+}

@@ -1,0 +1,84 @@
+/**
+ * Cache warming: one run puts every scheduled game of the next 7 days (as of the run's schedule
+ * time) into L2 and L3, so a fresh instance answers them from L2.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRedis } from '../../src/cache/redis';
+import { L2Cache } from '../../src/cache/l2';
+import { ModelCache } from '../../src/ml/model-cache';
+import { PredictionService } from '../../src/services/predictions';
+import { loadArtifact } from '../../src/services/registry';
+import { warmPredictionCache } from '../../src/index';
+import { withoutTriggers } from '../../../scripts/lib/api';
+import { apiUrl, clearFirestore, db, idTokenFor } from './helpers';
+
+const repo = join(__dirname, '..', '..', '..');
+const artifact = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'model.json'), 'utf8'));
+const csv = readFileSync(join(repo, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8')
+  .trim()
+  .split('\n');
+const seed = [
+  csv[0],
+  ...csv
+    .slice(1)
+    .filter((l) => /^\d{4}-\d{2}-\d{2},(2016|2017),/.test(l))
+    .map((l) => {
+      const c = l.split(',');
+      if (c[1] === '2017') c[9] = c[10] = '';
+      return c.join(',');
+    }),
+].join('\n');
+
+beforeAll(async () => {
+  await clearFirestore();
+  const admin = await idTokenFor('warming-admin@example.com', { admin: true });
+  const post = (path: string, body: unknown) =>
+    fetch(apiUrl(path), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  await withoutTriggers(async () => {
+    expect((await post('/v1/admin/games:import', seed)).status).toBe(200);
+  });
+  expect((await post('/v1/models/nfl-wp/versions', { artifact })).status).toBe(201);
+  expect((await post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version })).status).toBe(200);
+  expect((await post('/v1/admin/sports/nfl/ratings:rebuild', {})).status).toBe(200);
+}, 90_000);
+
+it('puts the next 7 days of scheduled games into L2 and L3', async () => {
+  await warmPredictionCache.run({ scheduleTime: '2017-09-05T00:00:00.000Z', jobName: 'warm' });
+  const week1 = csv
+    .filter((l) => /^2017-09-(0[5-9]|1[0-1]),/.test(l))
+    .map((l) => {
+      const c = l.split(',');
+      return `nfl_${c[0]}_${c[4]}_${c[5]}`;
+    });
+  expect(week1.length).toBeGreaterThan(10);
+  const stored = await db().getAll(
+    ...week1.map((id) => db().doc(`predictions/${id}__nfl-wp@${artifact.metadata.version}`)),
+  );
+  expect(stored.filter((s) => s.exists).length).toBe(week1.length);
+  const later = await db().doc(`predictions/nfl_2017-09-17_NO_NE__nfl-wp@${artifact.metadata.version}`).get();
+  expect(later.exists).toBe(false);
+
+  const redis = createRedis({
+    url: process.env.UPSTASH_REDIS_REST_URL as string,
+    token: process.env.UPSTASH_REDIS_REST_TOKEN as string,
+    timeoutMs: 1000,
+  });
+  const fresh = new PredictionService({
+    db,
+    l2: new L2Cache(() => redis),
+    models: new ModelCache((modelId, version) => loadArtifact(db(), modelId, version)),
+    l1MaxBytes: 1e7,
+    batchWindowMs: 0,
+    batchMaxSize: 512,
+  });
+  const { levels } = await fresh.forGames(week1);
+  expect(levels).toEqual({ l1: 0, l2: week1.length, l3: 0, miss: 0 });
+}, 60_000);
