@@ -5,14 +5,13 @@
  * of the game. Each effect is idempotent per event through its own ledger entry.
  */
 import { nextRatingsVersion } from '../domain/cache-keys';
-import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
 import { gameChange, type GameChange, type GameFacts } from '../domain/game-changes';
 import { add, grade, negate, type GradeFields } from '../domain/grading';
-import { ledgerDocId, ledgerExpiry } from '../domain/ledger';
 import { engineRatingParams } from '../domain/model-checks';
-import type { EventRef } from './idempotent';
+import { ledgerEntry, ledgerRef, type EventRef } from './idempotent';
 import { gameDate } from './ratings';
 import { updateRatings } from './ratings-worker';
 import { sportDocSchema } from '../data/ratings';
@@ -43,24 +42,9 @@ interface Opts {
   retentionMs: number;
 }
 
-const ledgerFor = (db: Firestore, event: EventRef, effect: string) =>
-  db
-    .collection(Collections.processedEvents)
-    .doc(ledgerDocId(`${event.functionName}.${effect}`, event.eventId));
-
-function ledgerEntry(event: EventRef, opts: Opts) {
-  return {
-    functionName: event.functionName,
-    eventId: event.eventId,
-    subject: event.subject,
-    processedAt: Timestamp.fromDate(opts.now),
-    expireAt: Timestamp.fromDate(ledgerExpiry(opts.now, opts.retentionMs)),
-  };
-}
-
 /** New prediction keys for the sport, once per event. */
 async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opts): Promise<void> {
-  const ledger = ledgerFor(db, event, 'bump');
+  const ledger = ledgerRef(db, event, 'bump');
   const ref = db.collection(Collections.sports).doc(sport);
   await db.runTransaction(async (tx) => {
     const [seen, current] = await Promise.all([tx.get(ledger), tx.get(ref)]);
@@ -87,7 +71,7 @@ async function regrade(
   event: EventRef,
   opts: Opts,
 ): Promise<{ graded: number; models: string[] }> {
-  const ledger = ledgerFor(db, event, 'grade');
+  const ledger = ledgerRef(db, event, 'grade');
   const predictions = await db
     .collection(Collections.predictions)
     .where('gameId', '==', gameId)

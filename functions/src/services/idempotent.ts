@@ -14,6 +14,23 @@ export interface EventRef {
   subject: string;
 }
 
+/** The ledger document of an event (`effect` separates several effects of one event). */
+export function ledgerRef(db: Firestore, event: EventRef, effect?: string) {
+  const fn = effect ? `${event.functionName}.${effect}` : event.functionName;
+  return db.collection(Collections.processedEvents).doc(ledgerDocId(fn, event.eventId));
+}
+
+/** What a ledger document holds; `expireAt` drives the TTL policy and the cleanup job. */
+export function ledgerEntry(event: EventRef, opts: { now: Date; retentionMs: number }) {
+  return {
+    functionName: event.functionName,
+    eventId: event.eventId,
+    subject: event.subject,
+    processedAt: Timestamp.fromDate(opts.now),
+    expireAt: Timestamp.fromDate(ledgerExpiry(opts.now, opts.retentionMs)),
+  };
+}
+
 /** Increments to apply: document path → field → amount. */
 export type Increments = Map<string, Record<string, number>>;
 /** Plain fields written alongside the increments (identity fields such as userId and date). */
@@ -25,18 +42,10 @@ export async function applyOnce(
   increments: Increments,
   opts: { now: Date; retentionMs: number; set?: FieldsToSet },
 ): Promise<'applied' | 'duplicate'> {
-  const ledger = db
-    .collection(Collections.processedEvents)
-    .doc(ledgerDocId(event.functionName, event.eventId));
+  const ledger = ledgerRef(db, event);
   return db.runTransaction(async (tx) => {
     if ((await tx.get(ledger)).exists) return 'duplicate';
-    tx.create(ledger, {
-      functionName: event.functionName,
-      eventId: event.eventId,
-      subject: event.subject,
-      processedAt: Timestamp.fromDate(opts.now),
-      expireAt: Timestamp.fromDate(ledgerExpiry(opts.now, opts.retentionMs)),
-    });
+    tx.create(ledger, ledgerEntry(event, opts));
     for (const [path, fields] of increments) {
       const update: Record<string, FieldValue> = {};
       for (const [field, amount] of Object.entries(fields)) update[field] = FieldValue.increment(amount);

@@ -11,9 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
-import { ledgerDocId, ledgerExpiry } from '../domain/ledger';
 import type { RatingParams } from '../domain/ratings/state';
-import type { EventRef } from './idempotent';
+import { ledgerEntry, ledgerRef, type EventRef } from './idempotent';
 import { rebuildRatings } from './ratings';
 
 export const LEASE_MS = 120_000;
@@ -37,21 +36,13 @@ async function markAndLease(
   holder: string,
   opts: { now: Date; retentionMs: number },
 ): Promise<boolean> {
-  const ledger = db
-    .collection(Collections.processedEvents)
-    .doc(ledgerDocId(event.functionName, event.eventId));
+  const ledger = ledgerRef(db, event);
   return db.runTransaction(async (tx) => {
     const [doc, seen] = await Promise.all([tx.get(workerRef(db, sport)), tx.get(ledger)]);
     const state = (doc.data() ?? {}) as WorkerDoc;
     const update: Record<string, unknown> = {};
     if (!seen.exists && fromDate !== null) {
-      tx.create(ledger, {
-        functionName: event.functionName,
-        eventId: event.eventId,
-        subject: event.subject,
-        processedAt: Timestamp.fromDate(opts.now),
-        expireAt: Timestamp.fromDate(ledgerExpiry(opts.now, opts.retentionMs)),
-      });
+      tx.create(ledger, ledgerEntry(event, opts));
       update.dirtyFrom = state.dirtyFrom && state.dirtyFrom < fromDate ? state.dirtyFrom : fromDate;
       update.seq = (state.seq ?? 0) + 1;
     }

@@ -2,52 +2,20 @@
  * Cache warming: one run puts every scheduled game of the next 7 days (as of the run's schedule
  * time) into L2 and L3, so a fresh instance answers them from L2.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRedis } from '../../src/cache/redis';
 import { L2Cache } from '../../src/cache/l2';
 import { ModelCache } from '../../src/ml/model-cache';
 import { PredictionService } from '../../src/services/predictions';
 import { loadArtifact } from '../../src/services/registry';
 import { warmPredictionCache } from '../../src/index';
-import { withoutTriggers } from '../../../scripts/lib/api';
-import { apiUrl, clearFirestore, db, idTokenFor } from './helpers';
+import { clearFirestore, db, idTokenFor, nflSeasonsCsv, readRepoJson, seedNfl } from './helpers';
 
-const repo = join(__dirname, '..', '..', '..');
-const artifact = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'model.json'), 'utf8'));
-const csv = readFileSync(join(repo, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8')
-  .trim()
-  .split('\n');
-const seed = [
-  csv[0],
-  ...csv
-    .slice(1)
-    .filter((l) => /^\d{4}-\d{2}-\d{2},(2016|2017),/.test(l))
-    .map((l) => {
-      const c = l.split(',');
-      if (c[1] === '2017') c[9] = c[10] = '';
-      return c.join(',');
-    }),
-].join('\n');
+const artifact = readRepoJson('models', 'nfl', 'model.json');
+const csv = nflSeasonsCsv(2016).split('\n');
 
 beforeAll(async () => {
   await clearFirestore();
-  const admin = await idTokenFor('warming-admin@example.com', { admin: true });
-  const post = (path: string, body: unknown) =>
-    fetch(apiUrl(path), {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${admin}`,
-        'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-  await withoutTriggers(async () => {
-    expect((await post('/v1/admin/games:import', seed)).status).toBe(200);
-  });
-  expect((await post('/v1/models/nfl-wp/versions', { artifact })).status).toBe(201);
-  expect((await post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version })).status).toBe(200);
-  expect((await post('/v1/admin/sports/nfl/ratings:rebuild', {})).status).toBe(200);
+  await seedNfl(await idTokenFor('warming-admin@example.com', { admin: true }), csv.join('\n'), artifact);
 }, 90_000);
 
 it('puts the next 7 days of scheduled games into L2 and L3', async () => {

@@ -4,36 +4,27 @@
  * ratingsVersion, never an L1 hit of the old); a final corrected after later games were played
  * leaves ratings equal to a from-scratch rebuild and re-grades; a redelivered event changes nothing.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import functionsTest from 'firebase-functions-test';
 import { onGameWritten } from '../../src/index';
 import { engineRatingParams } from '../../src/domain/model-checks';
 import { rebuildRatings as rebuildInMemory } from '../../src/domain/ratings/state';
 import { readFinals } from '../../src/services/ratings';
-import { withoutTriggers } from '../../../scripts/lib/api';
 import { readJson } from '../support/json';
-import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
+import {
+  apiUrl,
+  clearFirestore,
+  db,
+  eventually,
+  idTokenFor,
+  nflSeasonsCsv,
+  readRepoJson,
+  seedNfl,
+} from './helpers';
 
 const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
 afterAll(() => testEnv.cleanup());
 
-const repo = join(__dirname, '..', '..', '..');
-const artifact = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'model.json'), 'utf8'));
-const csv = readFileSync(join(repo, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8')
-  .trim()
-  .split('\n');
-const header = csv[0] as string;
-/** 2016 final; 2017 scheduled (scores withheld). */
-const rows = csv.slice(1).filter((l) => /^\d{4}-\d{2}-\d{2},(2016|2017),/.test(l));
-const seed = [
-  header,
-  ...rows.map((l) => {
-    const c = l.split(',');
-    if (c[1] === '2017') c[9] = c[10] = '';
-    return c.join(',');
-  }),
-].join('\n');
+const artifact = readRepoJson('models', 'nfl', 'model.json');
 
 let admin: string;
 let fan: string;
@@ -63,12 +54,7 @@ beforeAll(async () => {
   await clearFirestore();
   admin = await idTokenFor('games-trigger-admin@example.com', { admin: true });
   fan = await idTokenFor('games-trigger-fan@example.com');
-  await withoutTriggers(async () => {
-    expect((await post('/v1/admin/games:import', seed)).status).toBe(200);
-  });
-  expect((await post('/v1/models/nfl-wp/versions', { artifact })).status).toBe(201);
-  expect((await post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version })).status).toBe(200);
-  expect((await post('/v1/admin/sports/nfl/ratings:rebuild', {})).status).toBe(200);
+  await seedNfl(admin, nflSeasonsCsv(2016), artifact);
 }, 90_000);
 
 describe('a game goes final', () => {

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getApps, initializeApp } from 'firebase-admin/app';
+import { withoutTriggers } from '../../../scripts/lib/api';
+import type { Json } from '../support/json';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { idTokenFor } from '../../../scripts/lib/auth-emulator';
 import { emulatorPorts } from '../../../scripts/lib/paths';
@@ -63,4 +67,46 @@ export async function eventually<T>(
     last = await read();
   }
   return last;
+}
+
+export const repoRoot = join(__dirname, '..', '..', '..');
+
+export function readRepoJson(...path: string[]): Json {
+  return JSON.parse(readFileSync(join(repoRoot, ...path), 'utf8'));
+}
+
+/** The shared NFL file from `firstSeason` on, with the 2017 season's scores withheld (scheduled). */
+export function nflSeasonsCsv(firstSeason: number): string {
+  const [header, ...lines] = readFileSync(join(repoRoot, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  const kept = lines
+    .filter((l) => Number(l.split(',')[1]) >= firstSeason)
+    .map((l) => {
+      const c = l.split(',');
+      if (c[1] === '2017') c[9] = c[10] = '';
+      return c.join(',');
+    });
+  return [header, ...kept].join('\n');
+}
+
+/** Imports the games (triggers paused, as the seed does), registers and activates the model, rebuilds ratings. */
+export async function seedNfl(adminToken: string, csv: string, artifact: Json): Promise<void> {
+  const post = (path: string, body: unknown) =>
+    fetch(apiUrl(path), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const expectOk = async (res: Promise<Response>, what: string) => {
+    const r = await res;
+    if (!r.ok) throw new Error(`${what}: HTTP ${r.status} ${await r.text()}`);
+  };
+  await withoutTriggers(() => expectOk(post('/v1/admin/games:import', csv), 'import'));
+  await expectOk(post('/v1/models/nfl-wp/versions', { artifact }), 'model upload');
+  await expectOk(post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version }), 'activate');
+  await expectOk(post('/v1/admin/sports/nfl/ratings:rebuild', {}), 'ratings rebuild');
 }

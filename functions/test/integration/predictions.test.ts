@@ -4,36 +4,25 @@
  * 4xx answers. "A fresh instance" is a PredictionService built in this process over the same
  * Firestore and Redis as the emulated function.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRedis } from '../../src/cache/redis';
 import { L2Cache } from '../../src/cache/l2';
 import { ModelCache } from '../../src/ml/model-cache';
 import { PredictionService } from '../../src/services/predictions';
 import { loadArtifact } from '../../src/services/registry';
 import { readJson } from '../support/json';
-import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
-import { withoutTriggers } from '../../../scripts/lib/api';
+import {
+  apiUrl,
+  clearFirestore,
+  db,
+  eventually,
+  idTokenFor,
+  nflSeasonsCsv,
+  readRepoJson,
+  seedNfl,
+} from './helpers';
 
-const repo = join(__dirname, '..', '..', '..');
-const served = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'model.json'), 'utf8'));
-const other = JSON.parse(readFileSync(join(repo, 'models', 'nfl', 'validation-model.json'), 'utf8'));
-const sharedCsv = readFileSync(join(repo, 'data', 'nfl', 'nfl_games_1920_2017.csv'), 'utf8');
-
-/** Seasons 2014-2016 final, 2017 scheduled (scores withheld), in the shared file's columns. */
-function seedCsv(): string {
-  const [header, ...lines] = sharedCsv.trim().split('\n');
-  const keep = lines.filter((l) => /^\d{4}-\d{2}-\d{2},(2014|2015|2016|2017),/.test(l));
-  const withheld = keep.map((l) => {
-    const cols = l.split(',');
-    if (cols[1] === '2017') {
-      cols[9] = '';
-      cols[10] = '';
-    }
-    return cols.join(',');
-  });
-  return [header, ...withheld].join('\n');
-}
+const served = readRepoJson('models', 'nfl', 'model.json');
+const other = readRepoJson('models', 'nfl', 'validation-model.json');
 
 const redis = createRedis({
   url: process.env.UPSTASH_REDIS_REST_URL as string,
@@ -72,18 +61,8 @@ beforeAll(async () => {
   await redis.flushdb();
   admin = await idTokenFor('models-admin@example.com', { admin: true });
   fan = await idTokenFor('predictions-fan@example.com');
-  // Bulk load with triggers paused (as the seed does); ratings are computed once below.
-  await withoutTriggers(async () => {
-    expect((await post('/v1/admin/games:import', admin, seedCsv())).status).toBe(200);
-  });
-  const upload = await post('/v1/models/nfl-wp/versions', admin, { artifact: served });
-  expect(upload.status).toBe(201);
-  expect((await post('/v1/models/nfl-wp/activate', admin, { version: served.metadata.version })).status).toBe(
-    200,
-  );
-  const rebuilt = await post('/v1/admin/sports/nfl/ratings:rebuild', admin, {});
-  expect(rebuilt.status).toBe(200);
-  expect(await readJson(rebuilt)).toMatchObject({ status: 'rebuilt', lastFinalDate: '2017-02-05' });
+  await seedNfl(admin, nflSeasonsCsv(2014), served);
+  expect((await db().doc('sports/nfl').get()).get('lastFinalDate')).toBe('2017-02-05');
 }, 60_000);
 
 describe('GET /v1/games/{gameId}/prediction', () => {
