@@ -2,7 +2,7 @@
  * What the games trigger does with one write (DESIGN.md "Writes and invalidation"): recompute the
  * sport's ratings from the earliest final the write touched (ratings-worker), or just bump the
  * ratingsVersion when only a scheduled game's inputs changed, and (re)grade the stored predictions
- * of the game. Each effect is idempotent per event through its own ledger entry.
+ * of the game, raising (or withdrawing) an upset insight when the result surprised the model. Each effect is idempotent per event through its own ledger entry.
  */
 import { nextRatingsVersion } from '../domain/cache-keys';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
@@ -18,6 +18,7 @@ import { sportDocSchema } from '../data/ratings';
 import type { L2Cache } from '../cache/l2';
 import { bumpVersions } from '../cache/versioned';
 import { modelMetricsKey } from './model-metrics';
+import { upsetInsight } from '../domain/upsets';
 
 export function gameFacts(data: unknown): GameFacts | null {
   const parsed = gameDocSchema.safeParse(data);
@@ -68,6 +69,7 @@ async function regrade(
   gameId: string,
   season: number,
   outcomeAfter: number | null,
+  final: GameFacts | null,
   event: EventRef,
   opts: Opts,
 ): Promise<{ graded: number; models: string[] }> {
@@ -84,6 +86,8 @@ async function regrade(
     );
     if (seen.exists) return { graded: 0, models };
     const docs = predictions.empty ? [] : await tx.getAll(...predictions.docs.map((d) => d.ref));
+    const insightRef = db.collection(Collections.insights).doc(`${gameId}__upset`);
+    const existingInsight = await tx.get(insightRef);
     const byAgg = new Map<string, { fields: GradeFields; modelId: string; version: string }>();
     for (const doc of docs) {
       if (!doc.exists) continue;
@@ -100,6 +104,30 @@ async function regrade(
       tx.update(doc.ref, { graded: next ? { fields: next, outcome: outcomeAfter } : FieldValue.delete() });
     }
     tx.create(ledger, ledgerEntry(event, opts));
+    // An upset the latest prediction did not see coming becomes an insight (or stops being one).
+    const latest = docs
+      .filter((d) => d.exists)
+      .sort((a, b) => String(b.get('computedAt')).localeCompare(String(a.get('computedAt'))))[0];
+    const upset =
+      latest && final && final.homeScore !== null && final.awayScore !== null
+        ? upsetInsight({
+            gameId,
+            homeTeam: final.homeTeam,
+            awayTeam: final.awayTeam,
+            homeScore: final.homeScore,
+            awayScore: final.awayScore,
+            homeWinProbability: latest.get('homeWinProbability') as number,
+          })
+        : null;
+    if (upset) {
+      const { id: _id, ...fields } = upset;
+      if (existingInsight.exists)
+        tx.update(insightRef, { ...fields, updatedAt: FieldValue.serverTimestamp() });
+      else
+        tx.create(insightRef, { ...fields, gameId, status: 'open', createdAt: FieldValue.serverTimestamp() });
+    } else if (existingInsight.exists) {
+      tx.delete(insightRef);
+    }
     for (const [aggId, { fields, modelId, version }] of byAgg) {
       const increments: Record<string, FieldValue> = {};
       for (const [k, v] of Object.entries(fields)) if (v !== 0) increments[k] = FieldValue.increment(v);
@@ -146,6 +174,7 @@ export async function handleGameWrite(
       gameId,
       (after ?? before)?.season as number,
       change.outcomeAfter,
+      after?.final ? after : null,
       event,
       opts,
     );

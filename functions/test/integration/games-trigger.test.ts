@@ -62,6 +62,13 @@ describe('a game goes final', () => {
     const next = 'nfl_2017-09-17_NO_NE';
     const before = await predict(next);
     expect((await predict(next)).cache).toBe('l1');
+    // The opener's own prediction is stored (L3) before it is played, so the result grades it.
+    const opener = 'nfl_2017-09-07_NE_KC';
+    const pre = await predict(opener);
+    await eventually(
+      async () => (await db().doc(`predictions/${opener}__nfl-wp@${artifact.metadata.version}`).get()).exists,
+      (e) => e,
+    );
     const version = await ratingsVersion();
     const res = await post('/v1/admin/games:import', [
       { date: '2017-09-07', season: 2017, team1: 'NE', team2: 'KC', score1: 27, score2: 42 },
@@ -75,6 +82,30 @@ describe('a game goes final', () => {
     );
     expect(after.cache).not.toBe('l1');
     expect(after.body.homeWinProbability).not.toBe(before.body.homeWinProbability);
+    // KC won 42-27 at NE: if the model gave KC under 35%, that is an upset insight, counted.
+    const kcChance = 1 - (pre.body.homeWinProbability as number);
+    const insight = await eventually(
+      async () => (await db().doc(`insights/${opener}__upset`).get()).data(),
+      (d) => kcChance < 0.35 === (d !== undefined),
+      10_000,
+    );
+    if (kcChance < 0.35) {
+      expect(insight).toMatchObject({
+        type: 'upset',
+        status: 'open',
+        gameId: opener,
+        severity: kcChance < 0.2 ? 'high' : 'medium',
+      });
+      await eventually(
+        async () =>
+          (
+            await db()
+              .doc(`agg_insights/open_${insight?.severity as string}`)
+              .get()
+          ).get('count') as number,
+        (c) => c === 1,
+      );
+    }
   });
 
   it('directly in Firestore (console): same', async () => {
