@@ -305,13 +305,35 @@ async function main(): Promise<void> {
   await fetch(`${a.url}${predictionPath(warm)}`, { headers: auth });
 
   await referenceRows(gameIds[0] as string);
-  record('floor: GET /v1/ping (no work)', await load({ url: `${a.url}/v1/ping` }));
+  // Floor, floor + auth and L1 hits alternate over three rounds and the medians are compared, so
+  // drift on a shared 2-core machine hits all three alike.
+  type Run = Awaited<ReturnType<typeof load>>;
+  const rounds: { floor: Run[]; auth: Run[]; l1: Run[] } = { floor: [], auth: [], l1: [] };
+  const slice = Math.max(2, DURATION_S / 2);
+  for (let round = 0; round < 3; round++) {
+    rounds.floor.push(await load({ url: `${a.url}/v1/ping`, duration: slice }));
+    rounds.auth.push(await load({ url: `${a.url}/v1/me`, headers: auth, duration: slice }));
+    rounds.l1.push(await load({ url: `${a.url}${predictionPath(warm)}`, headers: auth, duration: slice }));
+  }
+  const median = (runs: Run[]) => {
+    const mid = (f: (r: Run) => number) => runs.map(f).sort((x, y) => x - y)[1] as number;
+    return {
+      p50: mid((r) => r.p50),
+      p99: mid((r) => r.p99),
+      rps: mid((r) => r.rps),
+      n: runs.reduce((t, r) => t + r.n, 0),
+    };
+  };
+  const hotCache: Record<string, number> = {};
+  for (const r of rounds.l1)
+    for (const [k, v] of Object.entries(r.cache)) hotCache[k] = (hotCache[k] ?? 0) + v;
+  record('floor: GET /v1/ping (no work)', median(rounds.floor), 'median of 3 alternating rounds');
   record(
     'floor + auth: GET /v1/me (ID token check only)',
-    await load({ url: `${a.url}/v1/me`, headers: auth }),
+    median(rounds.auth),
+    'median of 3 alternating rounds',
   );
-  const hot = await load({ url: `${a.url}${predictionPath(warm)}`, headers: auth });
-  record('L1 hit', hot, `X-Cache ${JSON.stringify(hot.cache)}`);
+  record('L1 hit', median(rounds.l1), `median of 3 alternating rounds; X-Cache ${JSON.stringify(hotCache)}`);
 
   // Misses: each request a game never asked for (sequential, then 8 connections).
   const missOne = take(300);
