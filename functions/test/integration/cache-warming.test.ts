@@ -2,13 +2,16 @@
  * Cache warming: one run puts every scheduled game of the next 7 days (as of the run's schedule
  * time) into L2 and L3, so a fresh instance answers them from L2.
  */
-import { createRedis } from '../../src/cache/redis';
-import { L2Cache } from '../../src/cache/l2';
-import { ModelCache } from '../../src/ml/model-cache';
-import { PredictionService } from '../../src/services/predictions';
-import { loadArtifact } from '../../src/services/registry';
 import { warmPredictionCache } from '../../src/index';
-import { clearFirestore, db, idTokenFor, nflSeasonsCsv, readRepoJson, seedNfl } from './helpers';
+import {
+  clearFirestore,
+  db,
+  freshPredictionService,
+  idTokenFor,
+  nflSeasonsCsv,
+  readRepoJson,
+  seedNfl,
+} from './helpers';
 
 const artifact = readRepoJson('models', 'nfl', 'model.json');
 const csv = nflSeasonsCsv(2016).split('\n');
@@ -34,19 +37,7 @@ it('puts the next 7 days of scheduled games into L2 and L3', async () => {
   const later = await db().doc(`predictions/nfl_2017-09-17_NO_NE__nfl-wp@${artifact.metadata.version}`).get();
   expect(later.exists).toBe(false);
 
-  const redis = createRedis({
-    url: process.env.UPSTASH_REDIS_REST_URL as string,
-    token: process.env.UPSTASH_REDIS_REST_TOKEN as string,
-    timeoutMs: 1000,
-  });
-  const fresh = new PredictionService({
-    db,
-    l2: new L2Cache(() => redis),
-    models: new ModelCache((modelId, version) => loadArtifact(db(), modelId, version)),
-    l1MaxBytes: 1e7,
-    batchWindowMs: 0,
-    batchMaxSize: 512,
-  });
+  const fresh = freshPredictionService();
   const { levels } = await fresh.forGames(week1);
   expect(levels).toEqual({ l1: 0, l2: week1.length, l3: 0, miss: 0 });
 }, 60_000);

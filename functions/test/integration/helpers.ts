@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { withoutTriggers } from '../../../scripts/lib/api';
 import type { Json } from '../support/json';
+import { createRedis } from '../../src/cache/redis';
+import { L2Cache } from '../../src/cache/l2';
+import { ModelCache } from '../../src/ml/model-cache';
+import { PredictionService } from '../../src/services/predictions';
+import { loadArtifact } from '../../src/services/registry';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { idTokenFor } from '../../../scripts/lib/auth-emulator';
 import { emulatorPorts } from '../../../scripts/lib/paths';
@@ -109,4 +114,25 @@ export async function seedNfl(adminToken: string, csv: string, artifact: Json): 
   await expectOk(post('/v1/models/nfl-wp/versions', { artifact }), 'model upload');
   await expectOk(post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version }), 'activate');
   await expectOk(post('/v1/admin/sports/nfl/ratings:rebuild', {}), 'ratings rebuild');
+}
+
+/** The real Upstash client of the test stack (the same server the emulated functions use). */
+export function testRedis() {
+  return createRedis({
+    url: process.env.UPSTASH_REDIS_REST_URL as string,
+    token: process.env.UPSTASH_REDIS_REST_TOKEN as string,
+    timeoutMs: 1000,
+  });
+}
+
+/** "A fresh instance": a prediction service in this process over the same Firestore and Redis. */
+export function freshPredictionService(redis = testRedis()): PredictionService {
+  return new PredictionService({
+    db,
+    l2: new L2Cache(() => redis),
+    models: new ModelCache((modelId, version) => loadArtifact(db(), modelId, version)),
+    l1MaxBytes: 1e7,
+    batchWindowMs: 0,
+    batchMaxSize: 512,
+  });
 }

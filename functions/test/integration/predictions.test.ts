@@ -4,11 +4,6 @@
  * 4xx answers. "A fresh instance" is a PredictionService built in this process over the same
  * Firestore and Redis as the emulated function.
  */
-import { createRedis } from '../../src/cache/redis';
-import { L2Cache } from '../../src/cache/l2';
-import { ModelCache } from '../../src/ml/model-cache';
-import { PredictionService } from '../../src/services/predictions';
-import { loadArtifact } from '../../src/services/registry';
 import { readJson } from '../support/json';
 import {
   apiUrl,
@@ -19,25 +14,15 @@ import {
   nflSeasonsCsv,
   readRepoJson,
   seedNfl,
+  testRedis,
+  freshPredictionService,
 } from './helpers';
 
 const served = readRepoJson('models', 'nfl', 'model.json');
 const other = readRepoJson('models', 'nfl', 'validation-model.json');
 
-const redis = createRedis({
-  url: process.env.UPSTASH_REDIS_REST_URL as string,
-  token: process.env.UPSTASH_REDIS_REST_TOKEN as string,
-  timeoutMs: 1000,
-});
-const freshInstance = () =>
-  new PredictionService({
-    db,
-    l2: new L2Cache(() => redis),
-    models: new ModelCache((modelId, version) => loadArtifact(db(), modelId, version)),
-    l1MaxBytes: 1e7,
-    batchWindowMs: 0,
-    batchMaxSize: 512,
-  });
+const redis = testRedis();
+const freshInstance = () => freshPredictionService(redis);
 
 let admin: string;
 let fan: string;
