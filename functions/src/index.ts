@@ -11,6 +11,7 @@ setGlobalOptions({ region: REGION, maxInstances: 20 });
 export { api } from './http';
 export { onGameWritten } from './triggers/games';
 export { onInsightWritten } from './triggers/insights';
+export { onModelWritten } from './triggers/models';
 export { onUserMetricWritten } from './triggers/user-metrics';
 export { ledgerCleanup } from './scheduled/ledger-cleanup';
 export { reconcileAggregates } from './scheduled/reconciliation';

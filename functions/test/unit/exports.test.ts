@@ -10,6 +10,7 @@ it('index.ts exports every deployed function and nothing else', () => {
     'ledgerCleanup',
     'onGameWritten',
     'onInsightWritten',
+    'onModelWritten',
     'onUserMetricWritten',
     'reconcileAggregates',
     'warmPredictionCache',

@@ -1,0 +1,83 @@
+/**
+ * Activating a model version (here directly in Firestore, as an admin in the console would) fills
+ * the new version's prediction namespace for the coming week, so its first fans hit L2/L3.
+ */
+import functionsTest from 'firebase-functions-test';
+import { onModelWritten } from '../../src/index';
+import {
+  apiUrl,
+  clearFirestore,
+  db,
+  eventually,
+  idTokenFor,
+  nflSeasonsCsv,
+  readRepoJson,
+  seedNfl,
+} from './helpers';
+
+const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
+afterAll(() => testEnv.cleanup());
+
+const served = readRepoJson('models', 'nfl', 'model.json');
+const other = readRepoJson('models', 'nfl', 'validation-model.json');
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const upcoming = [
+  { date: day(1), team1: 'NE', team2: 'BUF' },
+  { date: day(3), team1: 'KC', team2: 'DEN' },
+];
+const ids = upcoming.map((g) => `nfl_${g.date}_${g.team1}_${g.team2}`);
+const stored = (version: string) =>
+  db()
+    .getAll(...ids.map((id) => db().doc(`predictions/${id}__nfl-wp@${version}`)))
+    .then((snaps) => snaps.filter((s) => s.exists).length);
+
+beforeAll(async () => {
+  await clearFirestore();
+  const admin = await idTokenFor('models-trigger-admin@example.com', { admin: true });
+  await seedNfl(admin, nflSeasonsCsv(2016), served);
+  const post = (path: string, body: unknown) =>
+    fetch(apiUrl(path), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const season = Number(day(1).slice(0, 4));
+  expect(
+    (
+      await post(
+        '/v1/admin/games:import',
+        upcoming.map((g) => ({ ...g, season })),
+      )
+    ).status,
+  ).toBe(200);
+  expect((await post('/v1/models/nfl-wp/versions', { artifact: other })).status).toBe(201);
+}, 90_000);
+
+it('an activation in the console warms the new version for the coming week, once', async () => {
+  expect(await stored(other.metadata.version)).toBe(0);
+  await db()
+    .doc('models/nfl-wp')
+    .update({ activeVersion: other.metadata.version, previousVersion: served.metadata.version });
+  await eventually(
+    () => stored(other.metadata.version),
+    (n) => n === ids.length,
+    20_000,
+  );
+
+  // Redelivery (wrapped): nothing new is computed or written.
+  const before = (await db().doc(`predictions/${ids[0]}__nfl-wp@${other.metadata.version}`).get()).updateTime;
+  const path = 'models/nfl-wp';
+  const doc = { sport: 'nfl', previousVersion: served.metadata.version };
+  const event = {
+    id: 'evt-model-dup',
+    time: new Date().toISOString(),
+    params: { modelId: 'nfl-wp' },
+    data: testEnv.makeChange(
+      testEnv.firestore.makeDocumentSnapshot({ ...doc, activeVersion: served.metadata.version }, path),
+      testEnv.firestore.makeDocumentSnapshot({ ...doc, activeVersion: other.metadata.version }, path),
+    ),
+  };
+  await testEnv.wrap(onModelWritten)(event);
+  const after = (await db().doc(`predictions/${ids[0]}__nfl-wp@${other.metadata.version}`).get()).updateTime;
+  expect(after?.isEqual(before as NonNullable<typeof before>)).toBe(true);
+}, 60_000);
