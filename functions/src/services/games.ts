@@ -1,3 +1,5 @@
+import type { GameInfo } from '../domain/games';
+import { gameDate } from './ratings';
 import { FieldPath, Timestamp, type Firestore, type Query } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import {
@@ -48,6 +50,18 @@ export function decodeCursor(text: string): GameCursor | null {
     // fall through
   }
   return null;
+}
+
+/** What the rating engine and the model need of a game (team1 = home unless neutral). */
+export function gameInfoOf(game: Game): GameInfo {
+  return {
+    date: gameDate(new Date(game.kickoff)),
+    season: game.season,
+    team1: game.homeTeam,
+    team2: game.awayTeam,
+    neutral: game.neutral,
+    playoff: game.playoff,
+  };
 }
 
 export function parseGame(id: string, data: unknown): Game | null {

@@ -32,7 +32,7 @@ import { MicroBatcher } from '../ml/batcher';
 import type { ModelCache } from '../ml/model-cache';
 import type { EnsembleModel, Prediction } from '../ml/model';
 import { logger } from '../observability/logger';
-import { getGame, getGames, parseGame } from './games';
+import { gameInfoOf, getGame, getGames, parseGame } from './games';
 import { gameDate, getSport, snapshotDates, snapshotStates, stateBefore } from './ratings';
 
 export type CacheLevel = 'l1' | 'l2' | 'l3' | 'miss';
@@ -433,19 +433,12 @@ export class PredictionService {
   private async compute(pointers: Pointers, games: Game[], many = false): Promise<PredictionBody[]> {
     const inputs = await Promise.all(
       games.map(async (game) => {
-        const date = gameDate(new Date(game.kickoff));
+        const info = gameInfoOf(game);
         return {
           gameId: game.gameId,
-          info: {
-            date,
-            season: game.season,
-            team1: game.homeTeam,
-            team2: game.awayTeam,
-            neutral: game.neutral,
-            playoff: game.playoff,
-          },
+          info,
           kickoff: game.kickoff,
-          state: await this.stateBefore(pointers, date),
+          state: await this.stateBefore(pointers, info.date),
         };
       }),
     );

@@ -3,8 +3,8 @@
 const { initializeApp, getApps } = require('firebase-admin/app');
 const { getFirestore } = require('firebase-admin/firestore');
 const lib = '../../../functions/lib';
-const { getGame } = require(`${lib}/services/games`);
-const { getSport, stateBefore, gameDate } = require(`${lib}/services/ratings`);
+const { getGame, gameInfoOf } = require(`${lib}/services/games`);
+const { getSport, stateBefore } = require(`${lib}/services/ratings`);
 const { getModelDoc } = require(`${lib}/data/registry`);
 const { loadArtifact } = require(`${lib}/services/registry`);
 const { initBackend } = require(`${lib}/ml/backend`);
@@ -24,16 +24,8 @@ exports.naive = async (req, res) => {
   const modelDoc = await getModelDoc(db, sport.modelId);
   const model = await EnsembleModel.load(await loadArtifact(db, sport.modelId, modelDoc.activeVersion));
   try {
-    const date = gameDate(new Date(game.kickoff));
-    const state = await stateBefore(db, game.sport, date);
-    const info = {
-      date,
-      season: game.season,
-      team1: game.homeTeam,
-      team2: game.awayTeam,
-      neutral: game.neutral,
-      playoff: game.playoff,
-    };
+    const info = gameInfoOf(game);
+    const state = await stateBefore(db, game.sport, info.date);
     const p = model.predictOne(buildFeatures(state, model.metadata.ratingParams, info).values);
     res.json({ gameId: game.gameId, homeWinProbability: p.probability });
   } finally {
