@@ -25,6 +25,7 @@ import {
   stateKey,
 } from '../domain/cache-keys';
 import { emptyRatingState } from '../domain/ratings/state';
+import { eloHomeWinProbability } from '../domain/disagreements';
 import { buildFeatures } from '../domain/features';
 import type { GameInfo } from '../domain/games';
 import type { RatingState } from '../domain/ratings/state';
@@ -46,6 +47,8 @@ export interface PredictionBody {
   model: { id: string; version: string };
   homeWinProbability: number;
   interval: [number, number];
+  /** What Elo alone expects from the same pre-game ratings (the model-vs-ratings insight compares). */
+  eloHomeWinProbability: number;
   /** Log-odds contributions; `baseline` first. They sum to logit(homeWinProbability). */
   explanation: { feature: string; contribution: number }[];
   ratingsVersion: number;
@@ -455,7 +458,9 @@ export class PredictionService {
       pointers.version,
       pointers.previousVersion,
     );
-    const features = inputs.map((x) => buildFeatures(x.state, model.metadata.ratingParams, x.info).values);
+    const params = model.metadata.ratingParams;
+    const built = inputs.map((x) => buildFeatures(x.state, params, x.info));
+    const features = built.map((b) => b.values);
     const batch = features.map((values) => ({ model, values }));
     const predictions = many
       ? await this.batcher.submitMany(batch)
@@ -464,6 +469,7 @@ export class PredictionService {
     return inputs.map((x, i) => {
       const p = predictions[i] as Prediction;
       const explanation = model.explain(features[i] as number[]);
+      const teams = built[i] as (typeof built)[number];
       return {
         ...(x.gameId ? { gameId: x.gameId } : {}),
         sport: pointers.sport,
@@ -473,6 +479,9 @@ export class PredictionService {
         model: { id: pointers.modelId, version: model.metadata.version },
         homeWinProbability: round(p.probability),
         interval: [round(p.low), round(p.high)],
+        eloHomeWinProbability: round(
+          eloHomeWinProbability(params.elo, teams.team1.elo, teams.team2.elo, x.info),
+        ),
         explanation: [
           { feature: 'baseline', contribution: round(explanation.baseLogOdds) },
           ...explanation.contributions.map((c) => ({ feature: c.feature, contribution: round(c.logOdds) })),
