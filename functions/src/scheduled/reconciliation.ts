@@ -1,12 +1,21 @@
 import { onSchedule } from 'firebase-functions/scheduler';
-import { reconcileDays, reconcileSettleMs } from '../config';
+import { bumpVersions } from '../cache/versioned';
+import { reconcileDays, reconcileSettleMs, upstashToken } from '../config';
 import { logger } from '../observability/logger';
-import { firestore } from '../runtime';
+import { firestore, l2Cache } from '../runtime';
+import { invalidateUserAnalytics } from '../services/analytics';
+import { INSIGHTS_SUMMARY_KEY } from '../services/insights-read';
 import { reconcile } from '../services/reconciliation';
 
 /** Daily: recompute recent aggregates from raw documents, repair drift, record it in ops/reconciliation/runs. */
 export const reconcileAggregates = onSchedule(
-  { schedule: 'every day 04:00', timeZone: 'UTC', retryCount: 3, timeoutSeconds: 540 },
+  {
+    schedule: 'every day 04:00',
+    timeZone: 'UTC',
+    retryCount: 3,
+    timeoutSeconds: 540,
+    secrets: [upstashToken],
+  },
   async (event) => {
     const runId = event.scheduleTime;
     const report = await reconcile(firestore(), {
@@ -15,6 +24,9 @@ export const reconcileAggregates = onSchedule(
       days: reconcileDays(),
       settleMs: reconcileSettleMs(),
     });
+    // A repair is a write: no cached response may keep showing the drifted numbers.
+    await invalidateUserAnalytics(l2Cache(), report.repairedUsers);
+    if (report.insights.repaired > 0) await bumpVersions(l2Cache(), [INSIGHTS_SUMMARY_KEY]);
     logger.info('reconciliation', { runId, userDaily: report.userDaily, insights: report.insights });
   },
 );

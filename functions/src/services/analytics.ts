@@ -7,7 +7,7 @@ import type { L2Cache } from '../cache/l2';
 import { CACHE_TTLS } from '../cache/ttl';
 import { bumpVersions, cachedAggregate } from '../cache/versioned';
 import { Collections } from '../data/collections';
-import { daySeries, type DaySummary } from '../domain/user-metrics';
+import { dailyBucket, daySeries, type DaySummary } from '../domain/user-metrics';
 
 export const analyticsKey = (uid: string): string => `analytics:${uid}`;
 
@@ -32,7 +32,11 @@ export async function userAnalytics(
         .get();
       const found = new Map<string, { count: number; engagementSum: number }>();
       for (const doc of snap.docs) {
-        found.set(doc.get('date') as string, {
+        // Only the bucket the triggers maintain counts: a stray document with the same fields (a
+        // console copy) must not replace it. Reconciliation zeroes such strays.
+        const date = doc.get('date') as string;
+        if (doc.id !== dailyBucket(uid, date)) continue;
+        found.set(date, {
           count: Number(doc.get('count') ?? 0),
           engagementSum: Number(doc.get('engagementSum') ?? 0),
         });

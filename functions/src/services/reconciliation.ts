@@ -6,6 +6,10 @@
  * A bucket whose raw documents changed within the settle window is skipped: its trigger may still be
  * in flight, and repairing it now could count that write twice. Each repair is a transaction that
  * re-reads the bucket's raw documents and aggregate, so a trigger commit cannot slip in between.
+ * A delete, or a move out of a user-day, leaves no raw document in the bucket to date it: if its
+ * trigger is still in flight during the run the unit can be taken out twice; the next run repairs
+ * that. Insight counts are skipped altogether while any insight changed within the window. The report lists the users and whether
+ * the insight counts were repaired, so the caller can invalidate the cached responses built on them.
  */
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
@@ -22,7 +26,9 @@ export interface ReconciliationReport {
     countDrift: number;
     engagementDrift: number;
   };
-  insights: { checked: number; repaired: number; countDrift: number };
+  insights: { checked: number; repaired: number; skippedRecent: number; countDrift: number };
+  /** Users whose daily aggregates were repaired (all of them; `repairs` lists the first 50). */
+  repairedUsers: string[];
   repairs: { path: string; was: Record<string, number>; now: Record<string, number> }[];
   finishedAt: string;
 }
@@ -39,7 +45,8 @@ export async function reconcile(
     runId: opts.runId,
     from,
     userDaily: { checked: 0, repaired: 0, skippedRecent: 0, countDrift: 0, engagementDrift: 0 },
-    insights: { checked: 0, repaired: 0, countDrift: 0 },
+    insights: { checked: 0, repaired: 0, skippedRecent: 0, countDrift: 0 },
+    repairedUsers: [],
     repairs: [],
     finishedAt: '',
   };
@@ -90,26 +97,36 @@ export async function reconcile(
       if (was.count === truth.count && was.engagementSum === truth.engagementSum) return null;
       const now = { count: truth.count, engagementSum: truth.engagementSum };
       tx.set(ref, { userId, date, ...now }, { merge: true });
-      return { path: ref.path, was, now };
+      return { path: ref.path, userId, was, now };
     });
     if (repaired) {
+      const { userId, ...repair } = repaired;
+      if (!report.repairedUsers.includes(userId)) report.repairedUsers.push(userId);
       report.userDaily.repaired += 1;
       report.userDaily.countDrift += Math.abs(repaired.was.count - repaired.now.count);
       report.userDaily.engagementDrift += Math.abs(repaired.was.engagementSum - repaired.now.engagementSum);
-      if (report.repairs.length < 50) report.repairs.push(repaired);
+      if (report.repairs.length < 50) report.repairs.push(repair);
     }
   }
 
   // agg_insights: a handful of buckets over the whole (small) insights collection.
   const insights = await db.collection(Collections.insights).get();
+  // A recent status change moved a unit out of a bucket no raw document points at, so while any
+  // insight changed within the settle window the counts are left for the next run.
   const truth = new Map<string, number>();
+  let settling = false;
   for (const doc of insights.docs) {
     const b = insightBucket(doc.data());
     if (b) truth.set(b, (truth.get(b) ?? 0) + 1);
+    if (opts.now.getTime() - doc.updateTime.toMillis() < opts.settleMs) settling = true;
   }
   const stored = await db.collection(Collections.aggInsights).get();
   for (const bucket of new Set([...truth.keys(), ...stored.docs.map((d) => d.id)])) {
     report.insights.checked += 1;
+    if (settling) {
+      report.insights.skippedRecent += 1;
+      continue;
+    }
     const was = Number(stored.docs.find((d) => d.id === bucket)?.get('count') ?? 0);
     const now = truth.get(bucket) ?? 0;
     if (was === now) continue;
