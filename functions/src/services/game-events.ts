@@ -141,6 +141,20 @@ async function regrade(
   });
 }
 
+export interface GameWriteResult extends GameChange {
+  /** The game's date (after the write, else before). */
+  date?: string;
+  /** 'rebuilt' or 'version-bumped': every prediction of the sport has new keys; 'handed-over':
+   * the invocation holding the ratings lease will include this change. */
+  ratings?: 'rebuilt' | 'handed-over' | 'version-bumped';
+  graded?: number;
+}
+
+/** True when this invocation's write gave the sport's predictions new keys (and new numbers). */
+export function predictionsMoved(result: GameWriteResult): boolean {
+  return result.ratings === 'rebuilt' || result.ratings === 'version-bumped';
+}
+
 export async function handleGameWrite(
   db: Firestore,
   gameId: string,
@@ -149,12 +163,12 @@ export async function handleGameWrite(
   event: EventRef,
   opts: Opts,
   l2: L2Cache,
-): Promise<GameChange & { ratings?: string; graded?: number }> {
+): Promise<GameWriteResult> {
   const before = beforeData === undefined ? null : gameFacts(beforeData);
   const after = afterData === undefined ? null : gameFacts(afterData);
   const change = gameChange(before, after);
   if (!change.sport) return change;
-  const result: GameChange & { ratings?: string; graded?: number } = { ...change };
+  const result: GameWriteResult = { ...change, date: (after ?? before)?.date };
   if (change.ratingsFrom) {
     result.ratings = await updateRatings(
       db,

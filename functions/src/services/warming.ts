@@ -80,7 +80,7 @@ async function refreshDisagreements(
 export async function warmUpcoming(
   db: Firestore,
   predictions: PredictionService,
-  opts: { now: Date; days: number },
+  opts: { now: Date; days: number; sports?: readonly string[] },
 ): Promise<WarmReport> {
   const report: WarmReport = {
     games: 0,
@@ -90,7 +90,7 @@ export async function warmUpcoming(
     disagreements: { raised: 0, updated: 0, withdrawn: 0 },
   };
   const to = new Date(opts.now.getTime() + opts.days * 86_400_000);
-  for (const sport of SPORTS) {
+  for (const sport of opts.sports ?? SPORTS) {
     let cursor: { kickoffMs: number; gameId: string } | undefined;
     do {
       const page = await listGames(db, {

@@ -15,6 +15,7 @@ import {
   clearFirestore,
   db,
   eventually,
+  freshPredictionService,
   idTokenFor,
   nflSeasonsCsv,
   readRepoJson,
@@ -125,6 +126,45 @@ describe('a game goes final', () => {
     await db().doc('games/nfl_2017-09-10_WSH_PHI').update({ status: 'final', homeScore: 17, awayScore: 30 });
     await expectFreshPrediction(next, before, version);
   });
+});
+
+describe('right after a result', () => {
+  it('the sport’s coming games are predicted again (L3, L2) and their disagreement insights re-judged', async () => {
+    // The console final above (2017-09-10) moved the ratings; its trigger warmed 09-10 .. 09-18.
+    await eventually(workerIdle, (idle) => idle, 30_000);
+    const version = await ratingsVersion();
+    const page = await readJson(
+      await fetch(apiUrl('/v1/games?sport=nfl&status=scheduled&from=2017-09-10&to=2017-09-18&limit=100')),
+    );
+    const ids = (page.games as { gameId: string }[]).map((g) => g.gameId);
+    expect(ids.length).toBeGreaterThan(20); // the rest of week 1 and all of week 2
+    const stored = await eventually(
+      () =>
+        db().getAll(...ids.map((id) => db().doc(`predictions/${id}__nfl-wp@${artifact.metadata.version}`))),
+      (docs) => docs.every((d) => d.get('ratingsVersion') === version),
+      20_000,
+    );
+    // A fresh instance finds them in L2 under the new ratings: nobody has to pay for a miss.
+    const { levels, predictions } = await freshPredictionService().forGames(ids);
+    expect(levels.miss).toBe(0);
+    expect(predictions.every((p) => p.ratingsVersion === version)).toBe(true);
+
+    const expected = stored
+      .filter((d) => Math.abs(d.get('homeWinProbability') - d.get('eloHomeWinProbability')) >= 0.1)
+      .map((d) => d.get('gameId') as string)
+      .sort();
+    const insights = await db().getAll(...ids.map((id) => db().doc(`insights/${id}__disagreement`)));
+    expect(
+      insights
+        .filter((d) => d.exists)
+        .map((d) => d.get('gameId') as string)
+        .sort(),
+    ).toEqual(expected);
+    for (const d of insights.filter((i) => i.exists)) {
+      const p = stored.find((s) => s.get('gameId') === d.get('gameId'));
+      expect(d.get('modelProbability')).toBeCloseTo(p?.get('homeWinProbability'), 3);
+    }
+  }, 60_000);
 });
 
 describe('a final corrected after later games were played', () => {
