@@ -33,13 +33,16 @@ it('repairs corrupted aggregates, records the drift, and stops serving the corru
     .doc('insights/r1')
     .set({ status: 'open', severity: 'high', message: 'm', createdAt: Timestamp.now() });
   const bucket = `agg_user_daily/${user}_${today}`;
+  // The first trigger runs of a file start cold in the emulator (seen taking over 15 s here).
   await eventually(
     async () => (await db().doc(bucket).get()).get('count') as number,
     (c) => c === 3,
+    60_000,
   );
   await eventually(
     async () => (await db().doc('agg_insights/open_high').get()).get('count') as number,
     (c) => c === 1,
+    30_000,
   );
 
   // Corruption, as a bad console edit or a lost write would leave it.
@@ -71,4 +74,4 @@ it('repairs corrupted aggregates, records the drift, and stops serving the corru
   // The repair invalidated them: the next reads show the recomputed numbers.
   expect((await analytics()).body.days).toEqual([{ date: today, count: 3, averageEngagement: 20 }]);
   expect(await openHigh()).toBe(1);
-}, 60_000);
+}, 120_000);
