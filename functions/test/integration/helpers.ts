@@ -49,6 +49,11 @@ export async function clearFirestore(): Promise<void> {
   }
 }
 
+/** A page of the web app, as the Hosting emulator serves it. */
+export function webUrl(path = '/'): string {
+  return `http://127.0.0.1:${emulatorPorts().hosting}${path}`;
+}
+
 /** The api function through the Hosting rewrite (`/api/v1/...`) or called directly (`/v1/...`). */
 export function apiUrl(path: string, via: 'hosting' | 'direct' = 'hosting'): string {
   const ports = emulatorPorts();

@@ -1,0 +1,47 @@
+/**
+ * The web app in a real browser (Debian's Chromium driven by playwright-core), served by the Hosting
+ * emulator, calling the api through the Hosting rewrite as a fan's browser does.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { webUrl } from './helpers';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `No Chromium at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH to a Chrome/Chromium binary)`,
+    );
+  }
+  browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+}, 30_000);
+afterAll(() => browser?.close());
+
+it('shows the service status the api reports, one row per dependency', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const health = page.waitForResponse((r) => r.url().endsWith('/api/v1/health'));
+  await page.goto(webUrl('/'));
+  const reported = (await (await health).json()) as {
+    status: string;
+    version: string;
+    checks: Record<string, { ok: boolean }>;
+  };
+
+  const status = page.locator('#status');
+  await page.locator('#status:not([data-status="loading"])').waitFor({ timeout: 10_000 });
+  expect(await status.getAttribute('data-status')).toBe(reported.status);
+  expect(await status.textContent()).toBe(`API is ${reported.status}`);
+  expect(reported.status).toBe('ok'); // the test stack runs Firestore and Redis
+
+  const rows = page.locator('#checks tbody tr');
+  expect(await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.dependency, tr.dataset.ok]))).toEqual(
+    Object.entries(reported.checks).map(([name, check]) => [name, String(check.ok)]),
+  );
+  expect(await page.locator('#version').textContent()).toBe(`Version ${reported.version}`);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 30_000);
