@@ -1,45 +1,19 @@
 /**
- * Minimal CSV reading/writing for the 538 game files (comma separated, optional double quotes).
+ * The 538 game files as rows and games.
  * `readGames` keeps only the columns the model may use — date, season, neutral, playoff, team1,
  * team2, score1, score2 — and never elo1, elo2, elo_prob1 or result1.
  */
 import { readFileSync } from 'node:fs';
+import { parseCsv as parseTable } from '../../functions/src/domain/csv';
 import { canonicalTeam, parseFlag, type GameInfo } from '../../functions/src/domain/games';
 
 export type Row = Record<string, string>;
 
-function splitLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
+/** Rows keyed by the header, cells trimmed (the one CSV reader: functions/src/domain/csv.ts). */
 export function parseCsv(text: string): Row[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = splitLine(lines[0] ?? '').map((h) => h.trim());
-  return lines.slice(1).map((line) => {
-    const cells = splitLine(line);
-    const row: Row = {};
-    header.forEach((h, i) => (row[h] = (cells[i] ?? '').trim()));
-    return row;
-  });
+  return parseTable(text).rows.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([name, cell]) => [name, cell.trim()])),
+  );
 }
 
 /** A game with its scores when known (null when the row has no final score yet). */
