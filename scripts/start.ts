@@ -65,7 +65,13 @@ async function main(): Promise<number> {
   }
   if (!process.argv.includes('--no-seed')) {
     log('Seeding the demo data (first start ~45 s; later starts reuse .cache/emulator-data)…');
-    await seed((line) => log(`seed: ${line}`));
+    try {
+      await seed((line) => log(`seed: ${line}`));
+    } catch (err) {
+      // Nothing may outlive a failed start: the emulators, Redis and the Upstash server go too.
+      await stop();
+      throw err;
+    }
   }
   const base = `http://127.0.0.1`;
   const pid = projectId();
