@@ -2,7 +2,9 @@
  * What the games trigger does with one write (DESIGN.md "Writes and invalidation"): recompute the
  * sport's ratings from the earliest final the write touched (ratings-worker), or just bump the
  * ratingsVersion when only a scheduled game's inputs changed, and (re)grade the stored predictions
- * of the game, raising (or withdrawing) an upset insight when the result surprised the model. Each effect is idempotent per event through its own ledger entry.
+ * of the game, raising (or withdrawing) an upset insight when the result surprised the model, and
+ * withdrawing a deleted game's disagreement insight. Each effect is idempotent per event through its
+ * own ledger entry, or convergent (the insight writes).
  */
 import { nextRatingsVersion } from '../domain/cache-keys';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
@@ -19,6 +21,7 @@ import type { L2Cache } from '../cache/l2';
 import { bumpVersions } from '../cache/versioned';
 import { modelMetricsKey } from './model-metrics';
 import { upsetInsight } from '../domain/upsets';
+import { settleDisagreement } from './disagreements';
 
 export function gameFacts(data: unknown): GameFacts | null {
   const parsed = gameDocSchema.safeParse(data);
@@ -148,6 +151,8 @@ export interface GameWriteResult extends GameChange {
    * the invocation holding the ratings lease will include this change. */
   ratings?: 'rebuilt' | 'handed-over' | 'version-bumped';
   graded?: number;
+  /** The deleted game's disagreement insight was withdrawn. */
+  insightWithdrawn?: boolean;
 }
 
 /** True when this invocation's write gave the sport's predictions new keys (and new numbers). */
@@ -169,6 +174,8 @@ export async function handleGameWrite(
   const change = gameChange(before, after);
   if (!change.sport) return change;
   const result: GameWriteResult = { ...change, date: (after ?? before)?.date };
+  // A deleted game has no kickoff left to disagree about (its upset, if final, goes with the regrade).
+  if (afterData === undefined && (await settleDisagreement(db, gameId, null))) result.insightWithdrawn = true;
   if (change.ratingsFrom) {
     result.ratings = await updateRatings(
       db,

@@ -8,12 +8,11 @@
  * a newly activated model within one run. Writes are convergent (a game-derived id, compared before
  * writing), so a repeated or overlapping run writes nothing more.
  */
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
-import { Collections } from '../data/collections';
+import type { Firestore } from 'firebase-admin/firestore';
 import { SPORTS } from '../data/games';
-import { disagreementInsight, sameDisagreement, type DisagreementInsight } from '../domain/disagreements';
+import { refreshDisagreements, type DisagreementWrites } from './disagreements';
 import { listGames } from './games';
-import { PredictionError, type PredictionBody, type PredictionService } from './predictions';
+import { PredictionError, type PredictionService } from './predictions';
 
 export interface WarmReport {
   games: number;
@@ -21,60 +20,7 @@ export interface WarmReport {
   alreadyCached: number;
   skippedSports: string[];
   /** Model-vs-ratings insights written by this run. */
-  disagreements: { raised: number; updated: number; withdrawn: number };
-}
-
-type InsightWrite = 'raised' | 'updated' | 'withdrawn' | null;
-
-/** Brings one game's disagreement insight to `desired` (null: none), keeping an admin's status. */
-async function settleDisagreement(
-  db: Firestore,
-  gameId: string,
-  desired: DisagreementInsight | null,
-): Promise<InsightWrite> {
-  const ref = db.collection(Collections.insights).doc(`${gameId}__disagreement`);
-  return db.runTransaction(async (tx) => {
-    const stored = await tx.get(ref);
-    if (!desired) {
-      if (!stored.exists) return null;
-      tx.delete(ref);
-      return 'withdrawn';
-    }
-    const { id: _id, ...fields } = desired;
-    if (!stored.exists) {
-      tx.create(ref, { ...fields, gameId, status: 'open', createdAt: FieldValue.serverTimestamp() });
-      return 'raised';
-    }
-    if (sameDisagreement(stored.data() ?? {}, desired)) return null;
-    tx.update(ref, { ...fields, updatedAt: FieldValue.serverTimestamp() });
-    return 'updated';
-  });
-}
-
-/** Compares the served predictions with the stored insights (one read) and settles those that differ. */
-async function refreshDisagreements(
-  db: Firestore,
-  predictions: readonly PredictionBody[],
-  report: WarmReport,
-): Promise<void> {
-  // A prediction stored before it carried the Elo-only number says nothing either way.
-  const judged = predictions.filter(
-    (p): p is PredictionBody & { gameId: string } =>
-      p.gameId !== undefined && typeof p.eloHomeWinProbability === 'number',
-  );
-  if (judged.length === 0) return;
-  const refs = judged.map((p) => db.collection(Collections.insights).doc(`${p.gameId}__disagreement`));
-  const stored = await db.getAll(...refs);
-  for (const [i, p] of judged.entries()) {
-    const desired = disagreementInsight({ ...p, gameId: p.gameId });
-    const current = stored[i];
-    const settled = current?.exists
-      ? desired && sameDisagreement(current.data() ?? {}, desired)
-      : desired === null;
-    if (settled) continue;
-    const written = await settleDisagreement(db, p.gameId, desired);
-    if (written) report.disagreements[written] += 1;
-  }
+  disagreements: DisagreementWrites;
 }
 
 export async function warmUpcoming(
@@ -108,7 +54,7 @@ export async function warmUpcoming(
           report.games += ids.length;
           report.computed += levels.miss;
           report.alreadyCached += levels.l1 + levels.l2 + levels.l3;
-          await refreshDisagreements(db, served, report);
+          await refreshDisagreements(db, served, report.disagreements);
         } catch (err) {
           if (err instanceof PredictionError && err.code === 'no_model') {
             report.skippedSports.push(sport);

@@ -165,6 +165,25 @@ describe('right after a result', () => {
       expect(d.get('modelProbability')).toBeCloseTo(p?.get('homeWinProbability'), 3);
     }
   }, 60_000);
+
+  it('a deleted scheduled game takes its disagreement insight (and its count) with it', async () => {
+    const used = ['nfl_2017-09-10_BUF_NYJ', 'nfl_2017-09-17_KC_PHI', 'nfl_2017-09-17_NO_NE'];
+    const snap = await db().collection('insights').where('type', '==', 'disagreement').get();
+    const doc = snap.docs.find((d) => !used.includes(d.get('gameId') as string));
+    expect(doc).toBeDefined(); // the opener week has one (CHI-ATL: model 28%, Elo 39%)
+    const bucket = db().doc(`agg_insights/open_${doc?.get('severity') as string}`);
+    const count = async () => ((await bucket.get()).get('count') as number | undefined) ?? 0;
+    const before = await count();
+    await db()
+      .doc(`games/${doc?.get('gameId') as string}`)
+      .delete(); // as in the console
+    await eventually(
+      async () => (await doc!.ref.get()).exists,
+      (exists) => !exists,
+      20_000,
+    );
+    await eventually(count, (c) => c === before - 1, 10_000);
+  }, 60_000);
 });
 
 describe('a final corrected after later games were played', () => {
