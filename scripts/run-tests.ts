@@ -82,7 +82,7 @@ async function integration(tally: Tally): Promise<void> {
   const out = join(resultsDir, 'integration.json');
   const stack = await startSupportStack((line) => log(line));
   try {
-    const command = [jestBin, ...jestArgs(['integration'], out), '--runInBand', '--testTimeout', '30000']
+    const command = [jestBin, ...jestArgs(['integration'], out), '--runInBand', '--testTimeout', '120000']
       .map((a) => `'${a}'`)
       .join(' ');
     const { child, notes } = spawnFirebase(['emulators:exec', '--only', EMULATORS, command], {

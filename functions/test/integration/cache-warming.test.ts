@@ -43,7 +43,7 @@ it('puts the next 7 days of scheduled games into L2 and L3', async () => {
   const fresh = freshPredictionService();
   const { levels } = await fresh.forGames(week1);
   expect(levels).toEqual({ l1: 0, l2: week1.length, l3: 0, miss: 0 });
-}, 60_000);
+}, 120_000);
 
 describe('model-vs-ratings insights', () => {
   /** Week 1 games whose stored prediction and Elo-only number differ by 10 points or more. */
@@ -97,7 +97,7 @@ describe('model-vs-ratings insights', () => {
     }
     const { want, have } = await eventually(recount, sameCounts);
     expect(have).toEqual(want);
-  }, 60_000);
+  }, 120_000);
 
   it('a repeated run writes nothing; a later one repairs console edits, keeps the admin status, withdraws stale ones', async () => {
     const before = await raised();
@@ -134,5 +134,5 @@ describe('model-vs-ratings insights', () => {
     expect((await db().doc(`insights/${agreeing}__disagreement`).get()).exists).toBe(false);
     const { want, have } = await eventually(recount, sameCounts);
     expect(have).toEqual(want);
-  }, 60_000);
+  }, 120_000);
 });

@@ -62,11 +62,16 @@ export function apiUrl(path: string, via: 'hosting' | 'direct' = 'hosting'): str
     : `http://127.0.0.1:${ports.functions}/${projectId()}/us-central1/api${path}`;
 }
 
-/** Polls until `read` returns a value `done` accepts; fails with the last value seen. */
+/**
+ * Polls until `read` returns a value `done` accepts; fails with the last value seen. The default
+ * bound is for waiting on a trigger: the Functions emulator sometimes takes 10-20 s to start a
+ * trigger's worker on this 2-core machine (seen after a file's clearFirestore reload), so a
+ * trigger-dependent wait is only a failure well past that.
+ */
 export async function eventually<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 45_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();

@@ -47,7 +47,7 @@ beforeAll(async () => {
     async () => (await db().doc('agg_insights/open_low').get()).get('count') as number,
     (c) => c === 2,
   );
-}, 60_000);
+}, 120_000);
 
 describe('GET /v1/insights', () => {
   it('lists newest first, filters, and pages without gaps', async () => {
