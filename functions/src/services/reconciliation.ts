@@ -8,8 +8,9 @@
  * re-reads the bucket's raw documents and aggregate, so a trigger commit cannot slip in between.
  * A delete, or a move out of a user-day, leaves no raw document in the bucket to date it: if its
  * trigger is still in flight during the run the unit can be taken out twice; the next run repairs
- * that. Insight counts are skipped altogether while any insight changed within the window. The report lists the users and whether
- * the insight counts were repaired, so the caller can invalidate the cached responses built on them.
+ * that. Insight counts are skipped altogether while any insight changed within the window.
+ * The report lists the users whose aggregates were repaired and whether insight counts were, so the
+ * caller can invalidate the cached responses built on them.
  */
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
