@@ -8,6 +8,7 @@ import {
   apiUrl,
   clearFirestore,
   db,
+  disagreeingGameIds,
   eventually,
   freshPredictionService,
   idTokenFor,
@@ -49,10 +50,7 @@ describe('model-vs-ratings insights', () => {
   /** Week 1 games whose stored prediction and Elo-only number differ by 10 points or more. */
   const disagreeing = async () => {
     const stored = await db().getAll(...week1.map((id) => db().doc(`predictions/${id}__nfl-wp@${version}`)));
-    return stored
-      .filter((s) => Math.abs(s.get('homeWinProbability') - s.get('eloHomeWinProbability')) >= 0.1)
-      .map((s) => s.get('gameId') as string)
-      .sort();
+    return disagreeingGameIds(stored);
   };
   const raised = async () => {
     const snap = await db().collection('insights').where('type', '==', 'disagreement').get();

@@ -14,10 +14,12 @@ import {
   apiUrl,
   clearFirestore,
   db,
+  disagreeingGameIds,
   eventually,
   freshPredictionService,
   idTokenFor,
   nflSeasonsCsv,
+  postAs,
   readRepoJson,
   seedNfl,
 } from './helpers';
@@ -29,15 +31,7 @@ const artifact = readRepoJson('models', 'nfl', 'model.json');
 
 let admin: string;
 let fan: string;
-const post = (path: string, body: unknown) =>
-  fetch(apiUrl(path), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${admin}`,
-      'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+const post = (path: string, body: unknown) => postAs(path, admin, body);
 const predict = async (gameId: string) => {
   const res = await fetch(apiUrl(`/v1/games/${gameId}/prediction`), {
     headers: { authorization: `Bearer ${fan}` },
@@ -147,10 +141,7 @@ describe('right after a result', () => {
     expect(levels.miss).toBe(0);
     expect(predictions.every((p) => p.ratingsVersion === version)).toBe(true);
 
-    const expected = stored
-      .filter((d) => Math.abs(d.get('homeWinProbability') - d.get('eloHomeWinProbability')) >= 0.1)
-      .map((d) => d.get('gameId') as string)
-      .sort();
+    const expected = disagreeingGameIds(stored);
     const insights = await db().getAll(...ids.map((id) => db().doc(`insights/${id}__disagreement`)));
     expect(
       insights

@@ -8,7 +8,7 @@ import { L2Cache } from '../../src/cache/l2';
 import { ModelCache } from '../../src/ml/model-cache';
 import { PredictionService } from '../../src/services/predictions';
 import { loadArtifact } from '../../src/services/registry';
-import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { getFirestore, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { idTokenFor } from '../../../scripts/lib/auth-emulator';
 import { emulatorPorts } from '../../../scripts/lib/paths';
 
@@ -105,17 +105,35 @@ export function nflSeasonsCsv(firstSeason: number): string {
   return [header, ...kept].join('\n');
 }
 
+/** POST to the api through Hosting as `token`'s user: a string body is sent as CSV, anything else as JSON. */
+export function postAs(path: string, token: string, body: unknown): Promise<Response> {
+  return fetch(apiUrl(path), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/**
+ * Games whose stored prediction and Elo-only number differ by 10 points or more: the set that must
+ * carry a model-vs-ratings insight, recomputed from the prediction documents.
+ */
+export function disagreeingGameIds(predictions: readonly DocumentSnapshot[]): string[] {
+  return predictions
+    .filter(
+      (d) =>
+        Math.abs((d.get('homeWinProbability') as number) - (d.get('eloHomeWinProbability') as number)) >= 0.1,
+    )
+    .map((d) => d.get('gameId') as string)
+    .sort();
+}
+
 /** Imports the games (triggers paused, as the seed does), registers and activates the model, rebuilds ratings. */
 export async function seedNfl(adminToken: string, csv: string, artifact: Json): Promise<void> {
-  const post = (path: string, body: unknown) =>
-    fetch(apiUrl(path), {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  const post = (path: string, body: unknown) => postAs(path, adminToken, body);
   const expectOk = async (res: Promise<Response>, what: string) => {
     const r = await res;
     if (!r.ok) throw new Error(`${what}: HTTP ${r.status} ${await r.text()}`);

@@ -5,12 +5,12 @@
 import functionsTest from 'firebase-functions-test';
 import { onModelWritten } from '../../src/index';
 import {
-  apiUrl,
   clearFirestore,
   db,
   eventually,
   idTokenFor,
   nflSeasonsCsv,
+  postAs,
   readRepoJson,
   seedNfl,
 } from './helpers';
@@ -35,12 +35,7 @@ beforeAll(async () => {
   await clearFirestore();
   const admin = await idTokenFor('models-trigger-admin@example.com', { admin: true });
   await seedNfl(admin, nflSeasonsCsv(2016), served);
-  const post = (path: string, body: unknown) =>
-    fetch(apiUrl(path), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (path: string, body: unknown) => postAs(path, admin, body);
   const season = Number(day(1).slice(0, 4));
   expect(
     (

@@ -10,12 +10,13 @@ import {
   clearFirestore,
   db,
   eventually,
+  freshPredictionService,
   idTokenFor,
   nflSeasonsCsv,
+  postAs,
   readRepoJson,
   seedNfl,
   testRedis,
-  freshPredictionService,
 } from './helpers';
 
 const served = readRepoJson('models', 'nfl', 'model.json');
@@ -26,15 +27,7 @@ const freshInstance = () => freshPredictionService(redis);
 
 let admin: string;
 let fan: string;
-const post = (path: string, token: string, body: unknown) =>
-  fetch(apiUrl(path), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+const post = postAs;
 const predict = (gameId: string, token = fan) =>
   fetch(apiUrl(`/v1/games/${gameId}/prediction`), { headers: { authorization: `Bearer ${token}` } });
 
