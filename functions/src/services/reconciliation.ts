@@ -52,6 +52,7 @@ export async function reconcile(
     finishedAt: '',
   };
 
+  const repairedUsers = new Set<string>();
   // agg_user_daily: every bucket with raw documents or an aggregate in the window.
   const raw = await db
     .collection(Collections.userMetrics)
@@ -102,7 +103,7 @@ export async function reconcile(
     });
     if (repaired) {
       const { userId, ...repair } = repaired;
-      if (!report.repairedUsers.includes(userId)) report.repairedUsers.push(userId);
+      repairedUsers.add(userId);
       report.userDaily.repaired += 1;
       report.userDaily.countDrift += Math.abs(repaired.was.count - repaired.now.count);
       report.userDaily.engagementDrift += Math.abs(repaired.was.engagementSum - repaired.now.engagementSum);
@@ -142,6 +143,7 @@ export async function reconcile(
       });
   }
 
+  report.repairedUsers = [...repairedUsers];
   report.finishedAt = new Date().toISOString();
   await db.doc(`${Collections.ops}/reconciliation/runs/${opts.runId.replace(/[/.:]/g, '-')}`).set(report);
   return report;
