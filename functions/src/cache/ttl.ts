@@ -17,6 +17,11 @@ export const CACHE_TTLS = {
   apiResponse: { l1Ms: 60_000, l2Seconds: 15 * 60 },
   /** Real-time metrics (aggregates read by dashboards): short, and invalidated on write. */
   realtimeMetric: { l1Ms: 5_000, l2Seconds: 30 },
+  /**
+   * A user's entitlement (tier): L1 set by ENTITLEMENT_L1_TTL_MS (config.ts, default 1 s: how long a
+   * tier change may take to reach every instance), L2 invalidated by every write (versioned).
+   */
+  entitlement: { l1Ms: 1_000, l2Seconds: 24 * 3600 },
   /** User session / preferences. */
   session: { l1Ms: 5 * 60_000, l2Seconds: 24 * 3600 },
 } as const;

@@ -42,12 +42,24 @@ export function writeVersioned<T>(
   });
 }
 
-/** After the aggregates behind these families changed (rejects if Redis fails, for a retry). */
+/**
+ * How long a bumped family's hash lives when nobody reads it again. A restart at version 0 after
+ * it expired is safe: every entry expired with it, and a reader slower than this cannot exist.
+ */
+export const VERSION_TTL_SECONDS = 2 * 24 * 3600;
+
+/**
+ * After the data behind these families changed (rejects if Redis fails, for a retry). The hash gets
+ * a TTL, so a family nobody reads again does not keep a key forever.
+ */
 export function bumpVersions(l2: L2Cache, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return Promise.resolve();
   return l2.strict('hincrby', (r) => {
     const p = r.pipeline();
-    for (const key of keys) p.hincrby(key, VERSION_FIELD, 1);
+    for (const key of keys) {
+      p.hincrby(key, VERSION_FIELD, 1);
+      p.expire(key, VERSION_TTL_SECONDS);
+    }
     return p.exec();
   });
 }

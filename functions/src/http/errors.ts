@@ -18,6 +18,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: FieldError[],
+    /** More members of the error object (e.g. `requiredTier`), documented per code. */
+    readonly details?: Record<string, string | number | boolean>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -31,6 +33,14 @@ export const unauthenticated = (message = 'Sign in first: send Authorization: Be
 export const forbidden = (message = 'This action needs the admin role.') =>
   new HttpError(403, 'permission_denied', message);
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+/** 403 for a feature above the caller's tier; `requiredTier` names the tier that unlocks it. */
+export const upgradeRequired = (message: string, tier: string) =>
+  new HttpError(403, 'upgrade_required', message, undefined, { requiredTier: tier });
+export const rateLimited = (retryAfterSeconds: number) =>
+  new HttpError(429, 'rate_limited', `Too many requests. Retry in ${retryAfterSeconds} s.`, undefined, {
+    retryAfterSeconds,
+  });
+export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);
 
 /** Field errors from a zod error, with paths prefixed by the request part (`body.gameIds[3]`). */
 export function fieldErrors(error: ZodError, part?: string): FieldError[] {
@@ -44,7 +54,7 @@ export function fieldErrors(error: ZodError, part?: string): FieldError[] {
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: FieldError[] };
+  error: { code: string; message: string; fields?: FieldError[]; [detail: string]: unknown };
   requestId: string;
 }
 
@@ -67,7 +77,12 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   let body: ErrorBody['error'];
   if (err instanceof HttpError) {
     status = err.status;
-    body = { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) };
+    body = {
+      ...err.details,
+      code: err.code,
+      message: err.message,
+      ...(err.fields ? { fields: err.fields } : {}),
+    };
   } else if (err instanceof ZodError) {
     status = 400;
     body = { code: 'invalid_argument', message: 'The request is invalid.', fields: fieldErrors(err) };

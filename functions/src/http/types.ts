@@ -1,3 +1,4 @@
+import type { Access } from '../domain/tiers';
 import type { Logger } from '../observability/logger';
 
 /** Who is calling, from a verified Firebase ID token. */
@@ -15,6 +16,8 @@ declare global {
       requestId: string;
       log: Logger;
       auth?: AuthContext;
+      /** The caller's tier and role, set for every /v1 request (anonymous without a token). */
+      access?: Access;
       /** The unparsed body, set by the Cloud Functions runtime (absent under a plain Express host). */
       rawBody?: Buffer;
     }

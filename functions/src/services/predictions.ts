@@ -59,6 +59,24 @@ export interface PredictionBody {
 export interface CachedPrediction {
   body: PredictionBody;
   json: string;
+  /** The JSON of the free view (no interval, no explanation), made once on first use. */
+  basicJson?: string;
+}
+
+/** Fields only tiers with `predictions.details` see. */
+export const DETAIL_FIELDS = ['interval', 'explanation'] as const;
+
+/**
+ * The JSON a tier is sent. Each view is serialised once per cached entry, so shaping an L1 hit
+ * costs a property read.
+ */
+export function viewJson(cached: CachedPrediction, details: boolean): string {
+  if (details) return cached.json;
+  if (cached.basicJson === undefined) {
+    const { interval: _i, explanation: _e, ...basic } = cached.body;
+    cached.basicJson = JSON.stringify({ ...basic, locked: DETAIL_FIELDS });
+  }
+  return cached.basicJson;
 }
 
 export interface Pointers {

@@ -5,7 +5,7 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { readJson } from '../support/json';
-import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
+import { apiUrl, clearFirestore, db, eventually, idTokenFor, tokenWithTier } from './helpers';
 
 let admin: string;
 let fan: string;
@@ -26,7 +26,7 @@ const count = (
 beforeAll(async () => {
   await clearFirestore();
   admin = await idTokenFor('insights-admin@example.com', { admin: true });
-  fan = await idTokenFor('insights-fan@example.com');
+  fan = await tokenWithTier('insights-fan@example.com', 'pro');
   const batch = db().batch();
   for (let i = 0; i < 5; i++) {
     batch.set(db().doc(`insights/i${i}`), {
@@ -71,6 +71,15 @@ describe('GET /v1/insights', () => {
     const fields = (await readJson(res)).error.fields.map((f: { field: string }) => f.field).sort();
     expect(fields).toEqual(['query.limit', 'query.status']);
     expect((await fetch(apiUrl('/v1/insights'))).status).toBe(401);
+  });
+
+  it('is a paid feature: a free user is told the pro tier unlocks the feed and the summary', async () => {
+    const free = await idTokenFor('insights-free@example.com');
+    for (const path of ['/v1/insights', '/v1/insights/summary']) {
+      const res = await fetch(apiUrl(path), { headers: { authorization: `Bearer ${free}` } });
+      expect(res.status).toBe(403);
+      expect((await readJson(res)).error).toMatchObject({ code: 'upgrade_required', requiredTier: 'pro' });
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import {
   eventually,
   freshPredictionService,
   idTokenFor,
+  tokenWithTier,
   nflSeasonsCsv,
   postAs,
   readRepoJson,
@@ -38,7 +39,7 @@ beforeAll(async () => {
   await clearFirestore();
   await redis.flushdb();
   admin = await idTokenFor('models-admin@example.com', { admin: true });
-  fan = await idTokenFor('predictions-fan@example.com');
+  fan = await tokenWithTier('predictions-fan@example.com', 'elite');
   await seedNfl(admin, nflSeasonsCsv(2014), served);
   expect((await db().doc('sports/nfl').get()).get('lastFinalDate')).toBe('2017-02-05');
 }, 120_000);
@@ -113,9 +114,19 @@ describe('GET /v1/games/{gameId}/prediction', () => {
     );
   });
 
-  it('404s an unknown game, 401s without a token, 400s a malformed id', async () => {
+  it('is public: anonymous and free callers get the same probability, without interval and explanation', async () => {
+    const full = await readJson(await predict(UPCOMING));
+    const free = await tokenWithTier('predictions-free@example.com', 'free');
+    for (const headers of [{}, { authorization: `Bearer ${free}` }] as Record<string, string>[]) {
+      const res = await fetch(apiUrl(`/v1/games/${UPCOMING}/prediction`), { headers });
+      expect(res.status).toBe(200);
+      const { interval: _i, explanation: _e, ...basic } = full;
+      expect(await readJson(res)).toEqual({ ...basic, locked: ['interval', 'explanation'] });
+    }
+  });
+
+  it('404s an unknown game, 400s a malformed id', async () => {
     expect((await predict('nfl_1999-01-01_XX_YY')).status).toBe(404);
-    expect((await fetch(apiUrl(`/v1/games/${UPCOMING}/prediction`))).status).toBe(401);
     const bad = await predict('bad id!');
     expect(bad.status).toBe(400);
     expect((await readJson(bad)).error.fields[0].field).toBe('params.gameId');
@@ -144,6 +155,38 @@ describe('POST /v1/predictions:batch', () => {
       field: 'body.gameIds',
       message: 'at most 500 game ids per request',
     });
+  });
+});
+
+describe('tiers', () => {
+  it('a free user asking for a batch or a matchup is told which tier unlocks it; anonymous must sign in', async () => {
+    const free = await tokenWithTier('predictions-free2@example.com', 'free');
+    for (const [path, body] of [
+      ['/v1/predictions:batch', { gameIds: [UPCOMING] }],
+      ['/v1/predictions', { sport: 'nfl', homeTeam: 'NE', awayTeam: 'BUF', kickoff: '2017-12-24T18:00:00Z' }],
+    ] as const) {
+      const res = await post(path, free, body);
+      expect(res.status).toBe(403);
+      expect((await readJson(res)).error).toMatchObject({ code: 'upgrade_required', requiredTier: 'pro' });
+      const anonymous = await fetch(apiUrl(path), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(anonymous.status).toBe(401);
+    }
+  });
+
+  it('a pro batch above its 100 games names elite; elite gets it', async () => {
+    const pro = await tokenWithTier('predictions-pro@example.com', 'pro');
+    const ids = Array.from({ length: 101 }, () => UPCOMING);
+    const refused = await post('/v1/predictions:batch', pro, { gameIds: ids });
+    expect(refused.status).toBe(403);
+    expect((await readJson(refused)).error).toMatchObject({
+      code: 'upgrade_required',
+      requiredTier: 'elite',
+    });
+    expect((await post('/v1/predictions:batch', fan, { gameIds: ids })).status).toBe(200);
   });
 });
 

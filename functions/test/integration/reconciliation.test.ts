@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { reconcileAggregates } from '../../src/index';
 import { readJson } from '../support/json';
-import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
+import { apiUrl, clearFirestore, db, eventually, tokenWithTier } from './helpers';
 
 beforeAll(clearFirestore, 30_000);
 
 it('repairs corrupted aggregates, records the drift, and stops serving the corrupted numbers', async () => {
-  const token = await idTokenFor(`rec-${randomUUID().slice(0, 8)}@example.com`);
+  const token = await tokenWithTier(`rec-${randomUUID().slice(0, 8)}@example.com`, 'pro');
   const get = async (path: string) => {
     const res = await fetch(apiUrl(path), { headers: { authorization: `Bearer ${token}` } });
     return { cache: res.headers.get('x-cache'), body: await readJson(res) };

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { forbidden, unauthenticated } from '../errors';
 import type { AuthContext } from '../types';
 
@@ -16,7 +16,7 @@ function isAuthError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('auth/');
 }
 
-async function authenticate(verify: TokenVerifier, header: string | undefined): Promise<AuthContext> {
+export async function authenticate(verify: TokenVerifier, header: string | undefined): Promise<AuthContext> {
   const token = bearerToken(header);
   if (!token) throw unauthenticated();
   try {
@@ -27,10 +27,15 @@ async function authenticate(verify: TokenVerifier, header: string | undefined): 
   }
 }
 
+/** The caller, verified once per request (the access middleware usually did it already). */
+function caller(verify: TokenVerifier, req: Request): Promise<AuthContext> {
+  return req.auth ? Promise.resolve(req.auth) : authenticate(verify, req.get('authorization'));
+}
+
 /** 401 unless the request carries a valid Firebase ID token; sets `req.auth`. */
 export function requireUser(verify: TokenVerifier): RequestHandler {
   return (req, _res, next) => {
-    authenticate(verify, req.get('authorization')).then((auth) => {
+    caller(verify, req).then((auth) => {
       req.auth = auth;
       next();
     }, next);
@@ -40,7 +45,7 @@ export function requireUser(verify: TokenVerifier): RequestHandler {
 /** 401 without a valid token, 403 for a signed-in user without the admin claim. */
 export function requireAdmin(verify: TokenVerifier): RequestHandler {
   return (req, _res, next) => {
-    authenticate(verify, req.get('authorization')).then((auth) => {
+    caller(verify, req).then((auth) => {
       req.auth = auth;
       next(auth.roles.includes('admin') ? undefined : forbidden());
     }, next);

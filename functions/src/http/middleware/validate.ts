@@ -24,3 +24,19 @@ export function parseRequest<P extends z.ZodType, Q extends z.ZodType, B extends
   if (fields.length > 0) throw badRequest('The request is invalid.', fields);
   return out as { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
 }
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The caller's `Idempotency-Key` header (undefined when absent); 400 when malformed. Keys are scoped
+ * to the caller by whoever uses them, never shared between users.
+ */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest('Invalid Idempotency-Key.', [
+      { field: 'header.idempotency-key', message: '1-128 of A-Z a-z 0-9 _ -' },
+    ]);
+  }
+  return key;
+}

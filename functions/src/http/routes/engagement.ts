@@ -6,10 +6,10 @@ import type { L2Cache } from '../../cache/l2';
 import { Collections } from '../../data/collections';
 import { METRIC_TYPES } from '../../domain/user-metrics';
 import { userAnalytics } from '../../services/analytics';
-import { badRequest } from '../errors';
 import { handler } from '../handler';
+import { checkAllowance } from '../middleware/access';
 import { requireUser, type TokenVerifier } from '../middleware/auth';
-import { parseRequest } from '../middleware/validate';
+import { idempotencyKeyOf, parseRequest } from '../middleware/validate';
 
 export const MAX_ANALYTICS_DAYS = 366;
 
@@ -24,7 +24,6 @@ const analyticsQuery = z
     message: `at most ${MAX_ANALYTICS_DAYS} days`,
     path: ['to'],
   });
-const idempotencyKey = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * POST /v1/events: a signed-in user records an engagement event (a user_metrics document; the
@@ -39,12 +38,7 @@ export function engagementRoutes(db: () => Firestore, l2: () => L2Cache, verify:
     handler(async (req, res) => {
       const { body } = parseRequest(req, { body: eventBody });
       const uid = req.auth?.uid as string;
-      const key = req.get('idempotency-key');
-      if (key !== undefined && !idempotencyKey.test(key)) {
-        throw badRequest('Invalid Idempotency-Key.', [
-          { field: 'header.idempotency-key', message: '1-128 of A-Z a-z 0-9 _ -' },
-        ]);
-      }
+      const key = idempotencyKeyOf(req);
       const collection = db().collection(Collections.userMetrics);
       const ref = key
         ? collection.doc(createHash('sha256').update(`${uid}:${key}`).digest('base64url').slice(0, 32))
@@ -64,6 +58,8 @@ export function engagementRoutes(db: () => Firestore, l2: () => L2Cache, verify:
     requireUser(verify),
     handler(async (req, res) => {
       const { query } = parseRequest(req, { query: analyticsQuery });
+      const span = Math.round((Date.parse(query.to) - Date.parse(query.from)) / 86_400_000) + 1;
+      checkAllowance(req, 'Days of analytics', span, (l) => l.analyticsDays, 'query.from');
       const { days, cache } = await userAnalytics(db(), l2(), req.auth?.uid as string, query.from, query.to);
       res.set('X-Cache', cache).set('Cache-Control', 'private, no-store').json({ days });
     }),

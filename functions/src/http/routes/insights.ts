@@ -11,7 +11,8 @@ import {
 } from '../../services/insights-read';
 import { notFound } from '../errors';
 import { handler } from '../handler';
-import { requireAdmin, requireUser, type TokenVerifier } from '../middleware/auth';
+import { requireFeature } from '../middleware/access';
+import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
 const listQuery = z.object({
@@ -25,12 +26,12 @@ const listQuery = z.object({
     .optional(),
 });
 
-/** Insights for signed-in users; status changes for admins; counts from agg_insights. */
+/** The insights feed for paid tiers; status changes for admins; counts from agg_insights. */
 export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: TokenVerifier): Router {
   const router = Router();
   router.get(
     '/insights/summary',
-    requireUser(verify),
+    requireFeature('insights.feed'),
     handler(async (_req, res) => {
       const { value, cache } = await insightSummary(db(), l2());
       res.set('X-Cache', cache).json(value);
@@ -38,7 +39,7 @@ export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: To
   );
   router.get(
     '/insights',
-    requireUser(verify),
+    requireFeature('insights.feed'),
     handler(async (req, res) => {
       const { query } = parseRequest(req, { query: listQuery });
       const cursor = query.cursor ? (decodeInsightCursor(query.cursor) ?? undefined) : undefined;

@@ -5,7 +5,7 @@ import { requireAdmin, requireUser, type TokenVerifier } from '../middleware/aut
 export function identityRoutes(verify: TokenVerifier): Router {
   const router = Router();
   router.get('/me', requireUser(verify), (req, res) => {
-    res.set('Cache-Control', 'private, no-store').json(req.auth);
+    res.set('Cache-Control', 'private, no-store').json({ ...req.auth, tier: req.access?.tier ?? 'free' });
   });
   router.get('/admin/whoami', requireAdmin(verify), (req, res) => {
     res.set('Cache-Control', 'private, no-store').json(req.auth);

@@ -9,9 +9,11 @@ import {
   type PredictionService,
 } from '../../services/predictions';
 import { gameDate } from '../../services/ratings';
+import { hasFeature } from '../../domain/tiers';
+import { viewJson } from '../../services/predictions';
 import { badRequest, HttpError, notFound } from '../errors';
 import { handler } from '../handler';
-import { requireUser, type TokenVerifier } from '../middleware/auth';
+import { accessOf, checkAllowance, requireFeature } from '../middleware/access';
 import { parseRequest } from '../middleware/validate';
 
 export const MAX_BATCH = 500;
@@ -48,31 +50,34 @@ function toHttp(err: unknown): never {
   throw err;
 }
 
-function send(res: Response, cached: CachedPrediction, level: CacheLevel): void {
+function send(res: Response, cached: CachedPrediction, level: CacheLevel, details: boolean): void {
   res
     .set('X-Cache', level)
     .set('Cache-Control', 'private, max-age=60')
     .type('application/json')
-    .send(cached.json);
+    .send(viewJson(cached, details));
 }
 
-/** Predictions for signed-in users (subscription tiers come later). */
-export function predictionRoutes(service: () => PredictionService, verify: TokenVerifier): Router {
+/**
+ * Predictions. One game's probability is public (the core product); its interval and explanation,
+ * batches and ad-hoc matchups need a paid tier (domain/tiers.ts).
+ */
+export function predictionRoutes(service: () => PredictionService): Router {
   const router = Router();
   router.get(
     '/games/:gameId/prediction',
-    requireUser(verify),
     handler(async (req, res) => {
       const { params } = parseRequest(req, { params: z.object({ gameId }) });
       const { cached, level } = await service().forGame(params.gameId).catch(toHttp);
-      send(res, cached, level);
+      send(res, cached, level, hasFeature(accessOf(req), 'predictions.details'));
     }),
   );
   router.post(
     '/predictions\\:batch',
-    requireUser(verify),
+    requireFeature('predictions.batch'),
     handler(async (req, res) => {
       const { body } = parseRequest(req, { body: batchBody });
+      checkAllowance(req, 'Games per batch', body.gameIds.length, (l) => l.batchMaxGames, 'body.gameIds');
       const { predictions, errors, levels, timings } = await service().forGames(body.gameIds).catch(toHttp);
       const worst: CacheLevel = levels.miss ? 'miss' : levels.l3 ? 'l3' : levels.l2 ? 'l2' : 'l1';
       res
@@ -89,14 +94,14 @@ export function predictionRoutes(service: () => PredictionService, verify: Token
   );
   router.post(
     '/predictions',
-    requireUser(verify),
+    requireFeature('predictions.matchup'),
     handler(async (req, res) => {
       const { body } = parseRequest(req, { body: matchupBody });
       const kickoff = new Date(body.kickoff);
       const { cached, level } = await service()
         .forMatchup({ ...body, kickoff, season: nflSeasonOf(gameDate(kickoff)) })
         .catch(toHttp);
-      send(res, cached, level);
+      send(res, cached, level, true);
     }),
   );
   return router;

@@ -4,6 +4,8 @@ import { readJson } from '../../support/json';
 import type { HealthDeps } from '../../../src/services/health';
 import type { AuthContext } from '../../../src/http/types';
 import { serve } from './serve';
+import { FREE_ENTITLEMENT } from '../../../src/domain/entitlements';
+import { RateLimiter } from '../../../src/services/rate-limiter';
 
 /** A verifier standing in for Firebase Auth: the integration tests use the real Auth emulator. */
 const users: Record<string, AuthContext> = {
@@ -20,6 +22,8 @@ const verifyIdToken = (token: string): Promise<AuthContext> => {
 let health: HealthDeps;
 const ok = () => Promise.resolve();
 let server: Awaited<ReturnType<typeof serve>>;
+// No Redis: the limiter fails open, as in production when Redis is down.
+const limiter = new RateLimiter(() => null, new L2Cache(() => null));
 
 beforeAll(async () => {
   const db = () => {
@@ -35,6 +39,11 @@ beforeAll(async () => {
       predictions,
       verifyIdToken,
       health: () => health,
+      entitlements: () => ({ get: () => Promise.resolve(FREE_ENTITLEMENT), remember: () => undefined }),
+      limiter: () => limiter,
+      billing: () => {
+        throw new Error('no billing in unit tests');
+      },
       runtimeStats: () => ({ probe: 1 }),
     }),
   );
@@ -118,7 +127,7 @@ describe('authentication', () => {
   it('returns the caller for a valid token', async () => {
     const res = await get('/v1/me', { authorization: 'Bearer user-token' });
     expect(res.status).toBe(200);
-    expect(await readJson(res)).toEqual({ uid: 'u1', email: 'u1@example.com', roles: [] });
+    expect(await readJson(res)).toEqual({ uid: 'u1', email: 'u1@example.com', roles: [], tier: 'free' });
   });
   it('403 for a signed-in non-admin on an admin route, 200 for an admin', async () => {
     expect((await get('/v1/admin/whoami', { authorization: 'Bearer user-token' })).status).toBe(403);
