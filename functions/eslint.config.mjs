@@ -47,6 +47,7 @@ export default tseslint.config(
                 '@google-cloud/*',
                 '@upstash/*',
                 '@tensorflow/*',
+                'stripe',
               ],
               message: 'domain/ is pure: no firebase, redis or tfjs imports.',
             },

@@ -88,6 +88,7 @@ async function integration(tally: Tally): Promise<void> {
     const { child, notes } = spawnFirebase(['emulators:exec', '--only', EMULATORS, command], {
       UPSTASH_SERVER_PID: String(stack.upstashPid),
       REDIS_URL_FOR_TESTS: stack.redisUrl,
+      STRIPE_FAKE_URL: stack.stripeUrl,
     });
     notes.forEach((n) => log(n));
     const stopOnSignal = (): void => void stopGroup(child);

@@ -86,9 +86,12 @@ async function main(): Promise<number> {
       `  Auth              ${base}:${ports.auth ?? 9099}`,
       `  Pub/Sub           ${base}:${ports.pubsub ?? 8085}`,
       `  Upstash REST      ${stack.upstashUrl} (token ${stack.upstashToken})`,
+      `  Stripe fake       ${stack.stripeUrl} (events signed to /stripeWebhook; state at ${stack.stripeUrl}/_fake/state)`,
       `  Redis             ${stack.redisUrl}`,
       '  Token for curl:   npm run --silent token -- --email you@example.com [--admin]',
       '  Run a scheduled job: npm run job -- ledgerCleanup',
+      '  Subscribe locally: POST /api/v1/billing/checkout {"priceId":"price_pro_monthly"} with the token, then',
+      `    npm run stripe -- pay --email you@example.com${stack.stripeUrl.endsWith(':12111') ? '' : ` --fake-url ${stack.stripeUrl}`}   (also cancel, fail-payment, recover)`,
       '',
     ].join('\n'),
   );
@@ -100,7 +103,8 @@ async function main(): Promise<number> {
 async function apiAnswers(base: string): Promise<boolean> {
   try {
     const res = await fetch(`${base}/v1/health`);
-    return res.status === 200 || res.status === 503;
+    // 429: the health check is metered like every /v1 route, and an answer is an answer.
+    return res.status === 200 || res.status === 503 || res.status === 429;
   } catch {
     return false;
   }

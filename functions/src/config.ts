@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
 import { z } from 'zod';
+import { parsePriceTable, type PaidTier } from './domain/tiers';
 
 /** Region every function is deployed to (set once, in index.ts via setGlobalOptions). */
 export const REGION = 'us-central1';
@@ -118,6 +119,114 @@ export function reconcileSettleMs(): number {
       .max(24 * 60)
       .parse(reconcileSettleMinutes.value()) * 60_000
   );
+}
+
+/**
+ * Stripe (billing). The secret key and the webhook signing secret are secrets:
+ * `firebase functions:secrets:set STRIPE_SECRET_KEY` / `STRIPE_WEBHOOK_SECRET`.
+ */
+export const stripeSecretKey = defineSecret('STRIPE_SECRET_KEY');
+export const stripeWebhookSecret = defineSecret('STRIPE_WEBHOOK_SECRET');
+
+/** Stripe's API base URL. Only the local stack changes it (the Stripe fake, scripts/stripe-fake). */
+export const stripeApiUrl = defineString('STRIPE_API_URL', {
+  default: 'https://api.stripe.com',
+  description: 'Stripe API base URL (https://api.stripe.com; the local Stripe fake in development)',
+});
+
+/** The prices we sell: `price_id:tier` pairs, comma-separated; any other price is refused. */
+export const stripePrices = defineString('STRIPE_PRICES', {
+  default: '',
+  description: 'Allow-listed Stripe price ids and the tier each grants, e.g. price_123:pro,price_456:elite',
+});
+
+/** Origins Checkout and the portal may return to; the request's Origin picks one, else the first. */
+export const billingReturnOrigins = defineString('BILLING_RETURN_ORIGINS', {
+  default: 'http://127.0.0.1:5000',
+  description: 'Comma-separated web app origins Checkout and the billing portal return to',
+});
+
+export const pastDueGraceHours = defineInt('BILLING_PAST_DUE_GRACE_HOURS', {
+  default: 72,
+  description: 'Hours a past_due subscription keeps its tier before the user drops to what else they pay for',
+});
+
+export const trialDays = defineInt('BILLING_TRIAL_DAYS', {
+  default: 0,
+  description: "Free trial days on a user's first subscription (0 = none); set by the server only",
+});
+
+export const stripeTimeoutMs = defineInt('STRIPE_TIMEOUT_MS', {
+  default: 8000,
+  description: 'Timeout of one Stripe API call, in ms',
+});
+
+/** How long an instance trusts a cached entitlement before asking Redis again, in ms. */
+export const entitlementL1TtlMs = defineInt('ENTITLEMENT_L1_TTL_MS', {
+  default: 1000,
+  description:
+    'Per-instance entitlement cache lifetime in ms: the longest a tier change takes to reach every instance',
+});
+
+/** Multiplies every tier's rate limits (load tests; 1 in production). */
+export const rateLimitScale = defineInt('RATE_LIMIT_SCALE', {
+  default: 1,
+  description: "Multiplier on every tier's request limits (1 = the table in domain/tiers.ts)",
+});
+
+export interface BillingConfig {
+  secretKey: string;
+  webhookSecret: string;
+  api: { host: string; port: number; protocol: 'http' | 'https' };
+  prices: Map<string, PaidTier>;
+  returnOrigins: string[];
+  graceMs: number;
+  trialDays: number;
+  timeoutMs: number;
+}
+
+/** Validated billing settings; a missing key or secret is '' (Stripe then refuses and billing answers 503). */
+export function billingConfig(): BillingConfig {
+  const url = new URL(z.url({ protocol: /^https?$/ }).parse(stripeApiUrl.value().trim()));
+  const origins = billingReturnOrigins
+    .value()
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+    .map((o) => new URL(z.url({ protocol: /^https?$/ }).parse(o)).origin);
+  if (origins.length === 0) throw new Error('BILLING_RETURN_ORIGINS needs at least one origin');
+  return {
+    secretKey: secretValue(stripeSecretKey),
+    webhookSecret: secretValue(stripeWebhookSecret),
+    api: {
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)),
+      protocol: url.protocol === 'http:' ? 'http' : 'https',
+    },
+    prices: parsePriceTable(stripePrices.value()),
+    returnOrigins: origins,
+    graceMs:
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(90 * 24)
+        .parse(pastDueGraceHours.value()) * 3_600_000,
+    trialDays: z.number().int().min(0).max(90).parse(trialDays.value()),
+    timeoutMs: z.number().int().min(500).max(60_000).parse(stripeTimeoutMs.value()),
+  };
+}
+
+export interface AccessConfig {
+  entitlementTtlMs: number;
+  rateLimitScale: number;
+}
+
+export function accessConfig(): AccessConfig {
+  return {
+    entitlementTtlMs: z.number().int().min(0).max(60_000).parse(entitlementL1TtlMs.value()),
+    rateLimitScale: z.number().int().min(1).max(1_000_000).parse(rateLimitScale.value()),
+  };
 }
 
 export interface RedisConfig {

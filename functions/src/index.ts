@@ -9,10 +9,14 @@ initializeApp();
 setGlobalOptions({ region: REGION, maxInstances: 20 });
 
 export { api } from './http';
+export { stripeWebhook } from './webhooks/stripe';
 export { onGameWritten } from './triggers/games';
 export { onInsightWritten } from './triggers/insights';
 export { onModelWritten } from './triggers/models';
 export { onUserMetricWritten } from './triggers/user-metrics';
+export { onEntitlementWritten } from './triggers/entitlements';
+export { onUserDeleted } from './triggers/users';
 export { ledgerCleanup } from './scheduled/ledger-cleanup';
 export { reconcileAggregates } from './scheduled/reconciliation';
+export { reconcileBilling } from './scheduled/billing-reconciliation';
 export { warmPredictionCache } from './scheduled/cache-warming';

@@ -5,7 +5,7 @@
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import type { Redis } from '@upstash/redis';
-import { redisConfig } from './config';
+import { accessConfig, billingConfig, redisConfig } from './config';
 import { createRedis } from './cache/redis';
 import type { TokenVerifier } from './http/middleware/auth';
 import { cachedVerifier } from './http/token-cache';
@@ -14,6 +14,11 @@ import { L2Cache } from './cache/l2';
 import { ModelCache } from './ml/model-cache';
 import { PredictionService } from './services/predictions';
 import { loadArtifact } from './services/registry';
+import { EntitlementStore } from './services/entitlements';
+import { RateLimiter } from './services/rate-limiter';
+import { createStripe } from './services/stripe';
+import type { BillingDeps } from './services/billing';
+import { logger } from './observability/logger';
 
 export function lazy<T>(factory: () => T): () => T {
   let made = false;
@@ -67,3 +72,23 @@ export const predictions = lazy(() => {
   const config = predictionConfig();
   return new PredictionService({ db: firestore, l2: l2Cache(), models: modelCache(), ...config });
 });
+
+/** Each user's tier, cached per instance for ENTITLEMENT_L1_TTL_MS over the versioned L2 entry. */
+export const entitlements = lazy(
+  () => new EntitlementStore(firestore, l2Cache(), accessConfig().entitlementTtlMs),
+);
+
+/** Per-tier rate limits, reserved from Redis in blocks (services/rate-limiter.ts). */
+export const rateLimiter = lazy(() => new RateLimiter(redis, l2Cache(), accessConfig().rateLimitScale));
+
+/** The Stripe SDK for this instance (pinned API version; the local stack points it at the fake). */
+export const stripe = lazy(() => createStripe(billingConfig()));
+
+/** What the billing service needs, for the API, the webhook, the job and the deletion trigger. */
+export const billing = lazy((): BillingDeps => ({
+  db: firestore(),
+  stripe: stripe(),
+  config: billingConfig(),
+  l2: l2Cache(),
+  log: logger,
+}));

@@ -5,7 +5,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { functionsDir, repoRoot } from './paths';
+import {
+  DEFAULT_PRICES,
+  STRIPE_FAKE_API_KEY,
+  STRIPE_FAKE_PORT,
+  STRIPE_FAKE_WEBHOOK_SECRET,
+} from '../stripe-fake/constants';
+import { emulatorPorts, functionsDir, projectId, repoRoot } from './paths';
 import { freePort, isListening, stopGroup, waitFor } from './process';
 import { ensureRedis } from './redis';
 
@@ -18,8 +24,24 @@ export interface SupportStack {
   upstashToken: string;
   /** The Upstash server's process (its own, so tests can freeze it to simulate a dead Redis). */
   upstashPid: number;
-  /** Stops the Upstash server, then Redis (if we started it). */
+  /** The Stripe fake (scripts/stripe-fake): the SDK's API base and the control API. */
+  stripeUrl: string;
+  /** Stops the Stripe fake and the Upstash server, then Redis (if we started it). */
   stop(): Promise<void>;
+}
+
+/** The stripeWebhook function in the Functions emulator: where the Stripe fake delivers events. */
+export function webhookUrl(): string {
+  return `http://127.0.0.1:${emulatorPorts().functions ?? 5001}/${projectId()}/us-central1/stripeWebhook`;
+}
+
+/** Spawns a TypeScript entry point of scripts/ in its own process group (stopped as a group). */
+function spawnScript(entry: string, args: string[], env: Record<string, string> = {}) {
+  return spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', entry), ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+    env: { ...process.env, ...env },
+  });
 }
 
 /** Sets KEY=value lines in a dotenv file, keeping any other lines the developer put there. */
@@ -37,45 +59,76 @@ export function upsertDotenv(path: string, values: Record<string, string>, heade
 export async function startSupportStack(log: (line: string) => void): Promise<SupportStack> {
   const redis = await ensureRedis();
   log(`Redis: ${redis.url}${redis.owned ? ' (private redis-server, no persistence)' : ' (REDIS_URL)'}`);
+  const children: ReturnType<typeof spawnScript>[] = [];
+  const stopChildren = async () => {
+    for (const child of children.reverse()) await stopGroup(child, 3_000);
+  };
   try {
     const port = (await isListening(DEFAULT_UPSTASH_PORT)) ? await freePort() : DEFAULT_UPSTASH_PORT;
-    const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-    const child = spawn(
-      tsx,
-      [
-        join(repoRoot, 'scripts', 'upstash-server', 'main.ts'),
-        '--port',
-        String(port),
-        '--redis-url',
-        redis.url,
-      ],
+    const upstash = spawnScript(
+      'upstash-server/main.ts',
+      ['--port', String(port), '--redis-url', redis.url],
       {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        detached: true,
-        env: { ...process.env, UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN },
+        UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN,
       },
     );
+    children.push(upstash);
     await waitFor(() => isListening(port), `the Upstash REST server on port ${port}`, 20_000);
-    const upstash = { url: `http://127.0.0.1:${port}`, close: () => stopGroup(child, 3_000) };
-    log(`Upstash REST server: ${upstash.url} (token ${LOCAL_UPSTASH_TOKEN})`);
+    const upstashUrl = `http://127.0.0.1:${port}`;
+    log(`Upstash REST server: ${upstashUrl} (token ${LOCAL_UPSTASH_TOKEN})`);
+
+    // The Stripe fake: the functions' stripe SDK talks to it, and it signs events to stripeWebhook.
+    const stripePort = (await isListening(STRIPE_FAKE_PORT)) ? await freePort() : STRIPE_FAKE_PORT;
+    children.push(
+      spawnScript('stripe-fake/main.ts', [
+        '--port',
+        String(stripePort),
+        '--api-key',
+        STRIPE_FAKE_API_KEY,
+        '--webhook',
+        webhookUrl(),
+        '--webhook-secret',
+        STRIPE_FAKE_WEBHOOK_SECRET,
+      ]),
+    );
+    await waitFor(() => isListening(stripePort), `the Stripe fake on port ${stripePort}`, 20_000);
+    const stripeUrl = `http://127.0.0.1:${stripePort}`;
+    log(`Stripe fake: ${stripeUrl} (webhooks to ${webhookUrl()})`);
+
+    const hosting = `http://127.0.0.1:${emulatorPorts().hosting ?? 5000}`;
     const header = '# Written by scripts/lib/stack.ts for the emulators (npm start / npm test).';
-    upsertDotenv(join(functionsDir, '.env.local'), { UPSTASH_REDIS_REST_URL: upstash.url }, header);
+    upsertDotenv(
+      join(functionsDir, '.env.local'),
+      {
+        UPSTASH_REDIS_REST_URL: upstashUrl,
+        STRIPE_API_URL: stripeUrl,
+        STRIPE_PRICES: DEFAULT_PRICES.map((p) => `${p.id}:${p.tier}`).join(','),
+        BILLING_RETURN_ORIGINS: `${hosting},${hosting.replace('127.0.0.1', 'localhost')}`,
+      },
+      header,
+    );
     upsertDotenv(
       join(functionsDir, '.secret.local'),
-      { UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN },
+      {
+        UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN,
+        STRIPE_SECRET_KEY: STRIPE_FAKE_API_KEY,
+        STRIPE_WEBHOOK_SECRET: STRIPE_FAKE_WEBHOOK_SECRET,
+      },
       header,
     );
     return {
       redisUrl: redis.url,
-      upstashUrl: upstash.url,
+      upstashUrl,
       upstashToken: LOCAL_UPSTASH_TOKEN,
-      upstashPid: child.pid ?? 0,
+      upstashPid: upstash.pid ?? 0,
+      stripeUrl,
       stop: async () => {
-        await upstash.close();
+        await stopChildren();
         await redis.stop();
       },
     };
   } catch (err) {
+    await stopChildren();
     await redis.stop();
     throw err;
   }

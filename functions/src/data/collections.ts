@@ -13,4 +13,7 @@ export const Collections = {
   userMetrics: 'user_metrics',
   aggUserDaily: 'agg_user_daily',
   processedEvents: 'processed_events',
+  customers: 'customers',
+  entitlements: 'entitlements',
+  stripeEvents: 'stripe_events',
 } as const;

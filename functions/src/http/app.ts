@@ -17,10 +17,15 @@ import type { PredictionService } from '../services/predictions';
 import { modelRoutes } from './routes/models';
 import { predictionRoutes } from './routes/predictions';
 import { ratingRoutes } from './routes/ratings';
-import { opsRoutes, type RuntimeStats } from './routes/ops';
+import { opsRoutes, pingRoute, type RuntimeStats } from './routes/ops';
 import { engagementRoutes } from './routes/engagement';
 import { insightRoutes } from './routes/insights';
 import type { L2Cache } from '../cache/l2';
+import type { BillingDeps } from '../services/billing';
+import type { EntitlementReader } from '../services/entitlements';
+import type { RateLimiter } from '../services/rate-limiter';
+import { identify, rateLimit } from './middleware/access';
+import { billingRoutes } from './routes/billing';
 
 export interface AppDeps {
   db: () => Firestore;
@@ -28,7 +33,12 @@ export interface AppDeps {
   predictions: () => PredictionService;
   verifyIdToken: TokenVerifier;
   health: () => HealthDeps;
+  entitlements: () => EntitlementReader;
+  limiter: () => RateLimiter;
+  billing: () => BillingDeps;
   runtimeStats?: RuntimeStats;
+  /** The clock tiers are judged by (a past-due grace period ends by it). */
+  now?: () => number;
 }
 
 /**
@@ -56,10 +66,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext, stripApiPrefix);
   app.use(bodyParsers());
   const v1 = express.Router();
+  // Every /v1 request: who is calling and at which tier, then their rate limit (headers on every answer).
+  const access = {
+    verify: deps.verifyIdToken,
+    entitlements: deps.entitlements,
+    limiter: deps.limiter,
+    now: deps.now,
+  };
+  // GET /v1/ping alone comes first: uptime probes and the benchmark's floor, unmetered.
+  v1.use(pingRoute());
+  v1.use(identify(access), rateLimit(access));
   v1.use(healthRoutes(deps.health));
   v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));
   v1.use(identityRoutes(deps.verifyIdToken));
-  v1.use(predictionRoutes(deps.predictions, deps.verifyIdToken));
+  v1.use(billingRoutes(deps.billing, deps.entitlements, deps.verifyIdToken, deps.now));
+  v1.use(predictionRoutes(deps.predictions));
   v1.use(gameRoutes(deps.db, deps.verifyIdToken));
   v1.use(engagementRoutes(deps.db, deps.l2, deps.verifyIdToken));
   const dropPointers = (sport: string) => deps.predictions().invalidatePointers(sport);

@@ -1,5 +1,5 @@
 import { onRequest } from 'firebase-functions/https';
-import { serviceVersion, upstashToken } from '../config';
+import { serviceVersion, stripeSecretKey, upstashToken } from '../config';
 import { pingRedis } from '../cache/redis';
 import {
   firestore,
@@ -10,6 +10,9 @@ import {
   modelCache,
   predictions,
   verifyIdToken,
+  entitlements,
+  rateLimiter,
+  billing,
 } from '../runtime';
 import { Collections } from '../data/collections';
 import { createApp } from './app';
@@ -43,7 +46,14 @@ const app = lazy(() =>
     l2: l2Cache,
     predictions,
     verifyIdToken,
-    runtimeStats: () => ({ predictions: predictions().stats(), models: modelCache().stats() }),
+    entitlements,
+    limiter: rateLimiter,
+    billing,
+    runtimeStats: () => ({
+      predictions: predictions().stats(),
+      models: modelCache().stats(),
+      rateLimiter: rateLimiter().stats(),
+    }),
     health: () => ({
       firestore: async () => {
         await firestore().collection(Collections.ops).doc('health').get();
@@ -57,6 +67,6 @@ const app = lazy(() =>
 );
 
 /** The public API, served at /api/** through Hosting and directly as the `api` function. */
-export const api = onRequest({ secrets: [upstashToken], invoker: 'public' }, (req, res) => {
+export const api = onRequest({ secrets: [upstashToken, stripeSecretKey], invoker: 'public' }, (req, res) => {
   app()(req, res);
 });

@@ -7,6 +7,7 @@ import { createRedis } from '../../src/cache/redis';
 import { L2Cache } from '../../src/cache/l2';
 import { ModelCache } from '../../src/ml/model-cache';
 import { PredictionService } from '../../src/services/predictions';
+import { grantedEntitlementDoc } from '../../src/data/billing';
 import { loadArtifact } from '../../src/services/registry';
 import { getFirestore, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { idTokenFor } from '../../../scripts/lib/auth-emulator';
@@ -47,6 +48,32 @@ export async function clearFirestore(): Promise<void> {
   } finally {
     await hub('/functions/enableBackgroundTriggers', 'PUT');
   }
+}
+
+/** The uid inside an ID token (the tests' own tokens; the API verifies them properly). */
+export function uidOf(idToken: string): string {
+  const payload = JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString('utf8')) as {
+    user_id: string;
+  };
+  return payload.user_id;
+}
+
+/**
+ * A token for a user of `tier`: a paid tier is granted the way an admin does it in the console, by
+ * writing entitlements/{uid} (the onEntitlementWritten trigger invalidates its cache and sets the
+ * claim). Grant before the user's first request, or allow the cache's second to pass.
+ */
+export async function tokenWithTier(
+  email: string,
+  tier: 'free' | 'pro' | 'elite',
+  opts: { admin?: boolean } = {},
+): Promise<string> {
+  const token = await idTokenFor(email, opts);
+  const uid = uidOf(token);
+  const ref = db().collection('entitlements').doc(uid);
+  if (tier === 'free') await ref.delete();
+  else await ref.set(grantedEntitlementDoc(uid, tier));
+  return token;
 }
 
 /** A page of the web app, as the Hosting emulator serves it. */

@@ -48,6 +48,10 @@ beforeAll(async () => {
       'ops/x',
       'models/nfl-wp',
       'predictions/p1',
+      `customers/${OWNER}`,
+      `customers/${OWNER}/subscriptions/sub_1`,
+      `entitlements/${OWNER}`,
+      'stripe_events/evt_1',
     ]) {
       await setDoc(doc(db, path), { x: 1 });
     }
@@ -85,6 +89,10 @@ describe('reads', () => {
     ['ops/x', { anonymous: false, owner: false, other: false, admin: false }],
     ['models/nfl-wp', { anonymous: false, owner: false, other: false, admin: false }],
     ['predictions/p1', { anonymous: false, owner: false, other: false, admin: false }],
+    [`customers/${OWNER}`, { anonymous: false, owner: true, other: false, admin: false }],
+    [`customers/${OWNER}/subscriptions/sub_1`, { anonymous: false, owner: true, other: false, admin: false }],
+    [`entitlements/${OWNER}`, { anonymous: false, owner: true, other: false, admin: false }],
+    ['stripe_events/evt_1', { anonymous: false, owner: false, other: false, admin: false }],
   ];
   for (const [path, expected] of cases) {
     for (const who of ['anonymous', 'owner', 'other', 'admin'] as const) {
@@ -98,7 +106,7 @@ describe('reads', () => {
 
 describe('writes', () => {
   for (const who of ['anonymous', 'owner', 'other', 'admin'] as const) {
-    it(`${who} may not write games, aggregates, insights, ledger or ops`, async () => {
+    it(`${who} may not write games, aggregates, insights, ledger, ops or billing`, async () => {
       const db = as(who);
       for (const path of [
         'games/g1',
@@ -108,6 +116,11 @@ describe('writes', () => {
         'insights/i1',
         'processed_events/e1',
         'ops/x',
+        `customers/${OWNER}`,
+        `customers/${OWNER}/subscriptions/sub_1`,
+        `customers/${OWNER}/checkout_sessions/cs_1`,
+        `entitlements/${OWNER}`,
+        'stripe_events/evt_1',
       ]) {
         await assertFails(setDoc(doc(db, path), { count: 999 }));
       }

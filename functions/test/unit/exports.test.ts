@@ -4,15 +4,22 @@
  */
 import * as functions from '../../src/index';
 
+// 1st-gen endpoints (the Auth deletion trigger) resolve the project when described.
+process.env.GCLOUD_PROJECT ??= 'demo-exports-test';
+
 it('index.ts exports every deployed function and nothing else', () => {
   expect(Object.keys(functions).sort()).toEqual([
     'api',
     'ledgerCleanup',
+    'onEntitlementWritten',
     'onGameWritten',
     'onInsightWritten',
     'onModelWritten',
+    'onUserDeleted',
     'onUserMetricWritten',
     'reconcileAggregates',
+    'reconcileBilling',
+    'stripeWebhook',
     'warmPredictionCache',
   ]);
 });
@@ -22,20 +29,34 @@ it('index.ts exports every deployed function and nothing else', () => {
  * .secret.local, so only this catches a missing one). Without the Upstash token a function that
  * invalidates cached responses fails every event and, with retries on, retries for days.
  */
-it('every function that reaches Redis declares the Upstash token', () => {
-  const declared = Object.entries(functions)
+const declaring = (secret: string): string[] =>
+  Object.entries(functions)
     .filter(([, fn]) =>
       (
         (fn as { __endpoint?: { secretEnvironmentVariables?: { key: string }[] } }).__endpoint
           ?.secretEnvironmentVariables ?? []
-      ).some((s) => s.key === 'UPSTASH_REDIS_REST_TOKEN'),
+      ).some((s) => s.key === secret),
     )
     .map(([name]) => name)
     .sort();
+
+it('every function that reaches Redis declares the Upstash token', () => {
+  const declared = declaring('UPSTASH_REDIS_REST_TOKEN');
   // ledgerCleanup only deletes Firestore documents.
   expect(declared).toEqual(
     Object.keys(functions)
       .filter((n) => n !== 'ledgerCleanup')
       .sort(),
   );
+});
+
+/** The same for Stripe: a function that calls Stripe without its key fails every call when deployed. */
+it('every function that calls Stripe declares its key; only the webhook holds the signing secret', () => {
+  expect(declaring('STRIPE_SECRET_KEY')).toEqual([
+    'api',
+    'onUserDeleted',
+    'reconcileBilling',
+    'stripeWebhook',
+  ]);
+  expect(declaring('STRIPE_WEBHOOK_SECRET')).toEqual(['stripeWebhook']);
 });
