@@ -4,14 +4,15 @@
  * Each caller has two windows, a burst token bucket (refilled every 10 s) and a daily quota (a fixed
  * UTC day). Redis (@upstash/ratelimit) keeps the exact count; an instance RESERVES tokens there in
  * blocks (`rate: n` charges n at once) and spends them locally, one request (or one game of a batch)
- * each. The block doubles each time a caller uses up the previous one (to `maxBlock`) and starts
- * again at 1 after an idle lease, so a hot caller costs one Redis call per `maxBlock` requests and a
- * casual one is never charged for tokens it does not use.
+ * each. The block doubles each time a caller uses up the previous one within its lease (up to the
+ * window's cap) and starts again at 1 after an idle lease, so a casual caller is never charged for
+ * tokens it does not use. When a busy caller's tokens run below half a block, the next block is
+ * reserved AHEAD, while requests keep spending what is left: a hot caller never waits for Redis.
  *
  * Bounds (README "Rate limits"): every request served was charged in Redis first, so the daily quota
- * is never exceeded; at most `maxBlock - 1` tokens per instance go unused at the end of a day.
- * Burst tokens held by an instance are spent up to `BURST_LEASE_MS` after they were reserved, so in
- * any minute a caller can be served at most the burst limit plus `maxBlock` per instance it reaches.
+ * is never exceeded; at most one daily block per instance goes unused at the end of a day. Burst
+ * tokens are spent up to `BURST_LEASE_MS` after they were reserved, so in any minute a caller can be
+ * served at most the burst limit plus two burst blocks per instance it reaches.
  */
 
 export interface WindowPolicy {
@@ -35,8 +36,9 @@ export function windowPolicies(burstPerMinute: number, dailyQuota: number, scale
   ];
 }
 
-/** Largest block an instance reserves at once: a twentieth of the burst, at least 1. */
-export const maxBlockFor = (burstQuota: number): number => Math.max(1, Math.floor(burstQuota / 20));
+/** Largest block an instance reserves at once: a tenth of the burst, a hundredth of the day. */
+export const maxBlockFor = (policy: WindowPolicy): number =>
+  Math.max(1, Math.floor(policy.quota / (policy.name === 'burst' ? 10 : 100)));
 
 /** IETF draft-ietf-httpapi-ratelimit-headers-11 `RateLimit-Policy`: `"burst";q=120;w=60, ...`. */
 export function policyHeader(policies: readonly WindowPolicy[]): string {
@@ -88,6 +90,20 @@ export class Allowance {
     }
     if (this.held >= cost) return 0;
     return Math.max(cost - this.held, this.block);
+  }
+
+  /**
+   * A block to reserve ahead (0 for none): the caller is busy (its block has grown) and what this
+   * instance holds is below half a block, still within the lease.
+   */
+  ahead(now: number): number {
+    if (this.blockedUntil > now || this.failOpen || this.expiresAt <= now) return 0;
+    return this.block > 1 && this.held * 2 < this.block ? this.block : 0;
+  }
+
+  /** A reservation ahead was refused: fewer than a block are left; ask small from now on. */
+  shrink(): void {
+    this.block = 1;
   }
 
   denied(now: number): boolean {

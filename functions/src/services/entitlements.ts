@@ -1,8 +1,12 @@
 /**
- * Reading a user's entitlement on the request path: L1 (this instance, ENTITLEMENT_L1_TTL_MS) →
- * L2 (Redis, versioned: every write bumps the user's version, so no reader can store a value read
- * before the write as current) → `entitlements/{uid}`. The tier is always computed at read time
- * (`effectiveTier`), so a past-due grace period ends on time without any write.
+ * Reading a user's entitlement on the request path: L1 (this instance) → L2 (Redis, versioned:
+ * every write bumps the user's version, so no reader can store a value read before the write as
+ * current) → `entitlements/{uid}`. The tier is always computed at read time (`effectiveTier`), so a
+ * past-due grace period ends on time without any write.
+ *
+ * L1 entries are fresh for half of ENTITLEMENT_L1_TTL_MS; in the second half a request is answered
+ * from L1 while one refresh runs, so a busy user never waits for Redis and a change still reaches
+ * every instance within the TTL (plus one Redis round trip).
  */
 import type { Firestore } from 'firebase-admin/firestore';
 import type { L2Cache } from '../cache/l2';
@@ -27,15 +31,22 @@ export interface EntitlementReader {
   remember(uid: string, entitlement: Entitlement): void;
 }
 
+interface L1Entry {
+  value: Entitlement;
+  freshUntil: number;
+}
+
 export class EntitlementStore implements EntitlementReader {
-  private readonly l1: ByteLru<Entitlement>;
+  private readonly l1: ByteLru<L1Entry>;
   private readonly flights = new SingleFlight<Entitlement>();
 
   constructor(
     private readonly db: () => Firestore,
     private readonly l2: L2Cache,
     private readonly l1TtlMs: number,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
+    /** Where refreshes made while serving from L1 go (tests can await them). */
+    private readonly background: (work: Promise<unknown>) => void = () => undefined,
   ) {
     this.l1 = new ByteLru(16 * 1024 * 1024, now);
   }
@@ -43,7 +54,14 @@ export class EntitlementStore implements EntitlementReader {
   /** The user's entitlement (free when they have none). */
   get(uid: string): Promise<Entitlement> {
     const hit = this.l1.get(uid);
-    if (hit) return Promise.resolve(hit);
+    if (hit) {
+      if (hit.freshUntil <= this.now()) this.background(this.refresh(uid).catch(() => undefined));
+      return Promise.resolve(hit.value);
+    }
+    return this.refresh(uid);
+  }
+
+  private refresh(uid: string): Promise<Entitlement> {
     return this.flights.run(uid, async () => {
       const { value } = await cachedAggregate(
         this.l2,
@@ -58,14 +76,14 @@ export class EntitlementStore implements EntitlementReader {
           return entitlement;
         },
       );
-      this.l1.set(uid, value, 400, this.l1TtlMs);
+      this.remember(uid, value);
       return value;
     });
   }
 
-  /** This instance just wrote the user's entitlement: serve the new one at once. */
+  /** This instance just wrote (or read) the user's entitlement: serve it from L1. */
   remember(uid: string, entitlement: Entitlement): void {
-    this.l1.set(uid, entitlement, 400, this.l1TtlMs);
+    this.l1.set(uid, { value: entitlement, freshUntil: this.now() + this.l1TtlMs / 2 }, 400, this.l1TtlMs);
   }
 
   forget(uid: string): void {

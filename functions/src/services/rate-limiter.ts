@@ -48,7 +48,8 @@ interface CallerState {
 interface PolicyLimiters {
   policies: WindowPolicy[];
   header: string;
-  maxBlock: number;
+  /** Block caps per window (burst, daily). */
+  maxBlocks: [number, number];
   limiters: Record<'burst' | 'daily', Ratelimit> | null;
 }
 
@@ -65,6 +66,8 @@ export class RateLimiter {
     private readonly scale = 1,
     private readonly now: () => number = Date.now,
     maxCallers = 100_000,
+    /** Where reservations made ahead go (tests and the benchmark can await them). */
+    private readonly background: (work: Promise<unknown>) => void = () => undefined,
   ) {
     this.callers = new ByteLru(maxCallers, now);
   }
@@ -78,31 +81,27 @@ export class RateLimiter {
     if (!state) {
       state = {
         windows: [
-          new Allowance(limits.policies[0] as WindowPolicy, limits.maxBlock),
-          new Allowance(limits.policies[1] as WindowPolicy, limits.maxBlock),
+          new Allowance(limits.policies[0] as WindowPolicy, limits.maxBlocks[0]),
+          new Allowance(limits.policies[1] as WindowPolicy, limits.maxBlocks[1]),
         ],
         pending: null,
       };
       this.callers.set(key, state, 1, 24 * 3600_000);
     }
-    // Concurrent requests of one caller share one reservation; a loser re-checks what is left.
+    // A request waits for Redis only when this instance holds too few tokens; concurrent requests of
+    // one caller then share one reservation, and each re-checks what is left.
     for (let round = 0; round < 4; round++) {
-      while (state.pending) await state.pending;
       const now = this.now();
       const refused = state.windows.find((w) => w.denied(now));
       if (refused) return this.refuse(limits, state, refused, now);
       const needs = state.windows.map((w) => [w, w.need(cost, now)] as const).filter(([, n]) => n > 0);
       if (needs.length === 0) {
         for (const w of state.windows) w.spend(cost);
+        this.reserveAhead(identifier, limits, state, now);
         return this.decision(limits, state, true, now);
       }
-      const reserving = this.reserve(identifier, limits, needs, cost, now);
-      state.pending = reserving;
-      try {
-        await reserving;
-      } finally {
-        state.pending = null;
-      }
+      state.pending ??= this.track(state, this.reserve(identifier, limits, needs, cost, now));
+      await state.pending;
     }
     // Four reservations all taken by concurrent requests of the same caller: let this one through.
     this.stat.failOpen += 1;
@@ -111,6 +110,37 @@ export class RateLimiter {
 
   stats(): RateLimiterStats {
     return { ...this.stat };
+  }
+
+  /** Clears `state.pending` when the work ends, whatever its outcome. */
+  private track(state: CallerState, work: Promise<void>): Promise<void> {
+    const done: Promise<void> = work.finally(() => {
+      if (state.pending === done) state.pending = null;
+    });
+    return done;
+  }
+
+  /**
+   * A busy caller running low: the next block is reserved now, while requests keep spending what is
+   * left. If the instance is idled (CPU throttled) before it lands, the call may time out: the caller
+   * then loses that block (charged, never received), which errs on the safe side.
+   */
+  private reserveAhead(identifier: string, limits: PolicyLimiters, state: CallerState, now: number): void {
+    if (state.pending) return;
+    const ahead = state.windows.map((w) => [w, w.ahead(now)] as const).filter(([, n]) => n > 0);
+    if (ahead.length === 0) return;
+    const work = Promise.all(
+      ahead.map(async ([window, tokens]) => {
+        const name = window.policy.name;
+        const r = await this.limit(limits, name, identifier, tokens);
+        if (!r) return; // Redis unreachable: the next request that needs tokens decides
+        if (r.success) return window.granted(tokens, r.remaining, r.reset, this.now());
+        if (name === 'daily') await this.limit(limits, name, identifier, -tokens);
+        window.shrink();
+      }),
+    ).then(() => undefined);
+    state.pending = this.track(state, work);
+    this.background(state.pending);
   }
 
   private async reserve(
@@ -216,11 +246,12 @@ export class RateLimiter {
           }),
         };
       }
-      // The block cap follows the unscaled table, so a scaled-up load test asks Redis as often as production.
+      // Block caps follow the unscaled table, so a scaled-up load test asks Redis as often as production.
+      const unscaled = windowPolicies(limits.burstPerMinute, limits.dailyQuota);
       found = {
         policies,
         header: policyHeader(policies),
-        maxBlock: maxBlockFor(limits.burstPerMinute),
+        maxBlocks: [maxBlockFor(unscaled[0] as WindowPolicy), maxBlockFor(unscaled[1] as WindowPolicy)],
         limiters,
       };
       // Without Redis nothing is memoised, so a fixed configuration is picked up.

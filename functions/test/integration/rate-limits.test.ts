@@ -101,8 +101,9 @@ describe('the block-reserving limiter against the real Redis', () => {
       const d = await (i % 2 ? a : b).check(who, 'pro', 100);
       if (d.allowed) served += 100;
     }
-    // pro: a bucket of 600 (refilling 100 per 10 s): six batches of 100 at once, not seven.
-    expect(served).toBeGreaterThanOrEqual(600);
+    // pro: a bucket of 600 (refilling 100 per 10 s). Never more than that (plus a refill while this
+    // runs); less only by what the two instances reserved ahead and hold (a block of at most 60 each).
+    expect(served).toBeGreaterThanOrEqual(600 - 2 * 60);
     expect(served).toBeLessThanOrEqual(700);
   });
 

@@ -29,7 +29,7 @@ describe('headers (draft-ietf-httpapi-ratelimit-headers-11)', () => {
 
 describe('Allowance: tokens reserved in Redis, spent here', () => {
   it('asks for one token first, then doubles the block each time the caller uses it all, up to the cap', () => {
-    const a = new Allowance(burst!, maxBlockFor(120));
+    const a = new Allowance(burst!, maxBlockFor(burst!));
     const asked: number[] = [];
     for (let i = 0, t = 0; i < 40; i++, t += 10) {
       const n = a.need(1, t);
@@ -39,9 +39,28 @@ describe('Allowance: tokens reserved in Redis, spent here', () => {
       }
       a.spend(1);
     }
-    expect(asked.slice(0, 6)).toEqual([1, 1, 2, 4, 6, 6]);
-    expect(asked.length).toBeLessThan(12); // 40 requests, a Redis call for about one in four
+    expect(asked.slice(0, 7)).toEqual([1, 1, 2, 4, 8, 12, 12]);
+    expect(asked.length).toBeLessThan(9); // 40 requests, a Redis call for about one in five
     expect(asked.reduce((x, y) => x + y)).toBeGreaterThanOrEqual(40);
+  });
+  it('caps blocks at a tenth of the burst and a hundredth of the day', () => {
+    expect(maxBlockFor(burst!)).toBe(12);
+    expect(maxBlockFor(daily!)).toBe(100);
+    expect(maxBlockFor(windowPolicies(5, 50)[0]!)).toBe(1);
+  });
+  it('reserves ahead only for a busy caller running below half a block, within the lease', () => {
+    const a = new Allowance(burst!, 12);
+    a.granted(1, 119, 10_000, 0);
+    expect(a.ahead(1)).toBe(0); // block 1: not busy
+    a.spend(1);
+    a.granted(2, 117, 10_000, 1); // used up within the lease: block 2
+    expect(a.ahead(2)).toBe(0); // holds 2, half a block is 1
+    a.spend(1);
+    a.spend(1);
+    expect(a.ahead(3)).toBe(2);
+    expect(a.ahead(1 + BURST_LEASE_MS)).toBe(0); // lease over: the next request decides
+    a.shrink();
+    expect(a.ahead(4)).toBe(0);
   });
   it('charges a batch its size, and a reservation covers it', () => {
     const a = new Allowance(burst!, 6);
