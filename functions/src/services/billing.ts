@@ -79,8 +79,16 @@ export async function ensureCustomer(deps: BillingDeps, uid: string, email?: str
   const sleep = deps.sleep ?? defaultSleep;
   for (let attempt = 0; attempt < 100; attempt++) {
     const now = clock(deps);
-    const step = await deps.db.runTransaction(
-      async (tx): Promise<{ id: string } | { wait: true } | { lead: true }> => {
+    // Waiters poll with plain reads: only a caller that sees no live lease runs the transaction.
+    const seen = customerDocSchema.parse((await ref.get()).data() ?? {});
+    if (seen.stripeCustomerId) return seen.stripeCustomerId;
+    if (seen.state === 'creating' && (seen.leaseUntil?.toMillis() ?? 0) > now) {
+      await sleep(Math.min(50 * (attempt + 1), 500));
+      continue;
+    }
+    let step: { id: string } | { wait: true } | { lead: true };
+    try {
+      step = await deps.db.runTransaction(async (tx) => {
         const doc = customerDocSchema.parse((await tx.get(ref)).data() ?? {});
         if (doc.stripeCustomerId) return { id: doc.stripeCustomerId };
         if (doc.state === 'creating' && (doc.leaseUntil?.toMillis() ?? 0) > now)
@@ -91,8 +99,13 @@ export async function ensureCustomer(deps: BillingDeps, uid: string, email?: str
           { merge: true },
         );
         return { lead: true as const };
-      },
-    );
+      });
+    } catch (err) {
+      // Contention on the document (10 ABORTED): another caller is taking the lease. Look again.
+      if ((err as { code?: unknown }).code !== 10) throw err;
+      await sleep(25 + Math.floor(Math.random() * 100));
+      continue;
+    }
     if ('id' in step) return step.id;
     if ('wait' in step) {
       await sleep(Math.min(50 * (attempt + 1), 500));
