@@ -16,6 +16,7 @@ import { cacheDir, functionsDir, repoRoot } from '../lib/paths';
 import { freePort, stopGroup, waitFor } from '../lib/process';
 import { toCsv } from '../lib/api';
 import { parseCsv } from '../../functions/src/domain/csv';
+import { grantedEntitlementDoc } from '../../functions/src/data/billing';
 
 const FIRST_SEASON = 2000;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -71,6 +72,9 @@ async function startServer(
         UPSTASH_REDIS_REST_TOKEN: process.env.BENCH_UPSTASH_TOKEN ?? '',
         NODE_ENV: 'production',
         METADATA_SERVER_DETECTION: 'none',
+        // Limits x1000: the limiter does all its work (block reservations, local spending) but the
+        // bench's single users never reach a 429 over 100k requests.
+        RATE_LIMIT_SCALE: '1000',
         ...overrides,
       },
     },
@@ -222,6 +226,7 @@ async function runtime(
 ): Promise<{
   predictions: { batcher: { calls: number; items: number }; l1: { hits: number; misses: number } };
   models: { numTensors: number };
+  rateLimiter: { checks: number; redisCalls: number };
   memory: { rss: number };
 }> {
   const res = await fetch(`${server.url}/v1/admin/runtime`, {
@@ -232,10 +237,8 @@ async function runtime(
 
 /** What one storage round trip costs here, from this process: the unit every miss is made of. */
 async function referenceRows(gameId: string): Promise<void> {
-  const { initializeApp } = await import('firebase-admin/app');
   const { getFirestore } = await import('firebase-admin/firestore');
   const { Redis } = await import('@upstash/redis');
-  initializeApp({ projectId: process.env.GCLOUD_PROJECT as string });
   const db = getFirestore();
   const redis = new Redis({
     url: process.env.BENCH_UPSTASH_URL,
@@ -265,10 +268,105 @@ async function referenceRows(gameId: string): Promise<void> {
   await time('reference: one Upstash REST GET (local server + redis)', () => redis.get(`bench:${gameId}`));
 }
 
+/** CPU time (user + system) the server process has used so far, in ms, from /proc (Linux). */
+function processCpuMs(server: Server): number {
+  const stat = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat (12 and 13 after the command name), in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Grants a tier the way an admin does in the console: entitlements/{uid}. */
+async function grant(token: string, tier: 'pro' | 'elite'): Promise<void> {
+  const { getFirestore } = await import('firebase-admin/firestore');
+  const uid = (
+    JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as {
+      user_id: string;
+    }
+  ).user_id;
+  await getFirestore().doc(`entitlements/${uid}`).set(grantedEntitlementDoc(uid, tier));
+}
+
+/**
+ * The limiter alone, in this process against the same Redis: a hot caller's checks (blocks grow to
+ * their cap), and a crowd of callers with one request each (every check reserves).
+ */
+async function limiterRows(): Promise<void> {
+  const { Redis } = await import('@upstash/redis');
+  const { L2Cache } = await import('../../functions/src/cache/l2');
+  const { RateLimiter } = await import('../../functions/src/services/rate-limiter');
+  const redis = new Redis({
+    url: process.env.BENCH_UPSTASH_URL,
+    token: process.env.BENCH_UPSTASH_TOKEN,
+    enableTelemetry: false,
+  });
+  const measure = async (
+    key: 'hot' | 'hotFree' | 'crowd',
+    name: string,
+    n: number,
+    identifier: (k: number) => string,
+    note: string,
+  ) => {
+    const limiter = new RateLimiter(() => redis, new L2Cache(() => redis), 1000);
+    const samples: number[] = [];
+    const cpu0 = process.cpuUsage();
+    for (let k = 0; k < n; k++) {
+      const t0 = performance.now();
+      await limiter.check(identifier(k), key === 'hotFree' ? 'free' : 'elite', 1);
+      samples.push(performance.now() - t0);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const stats = limiter.stats();
+    samples.sort((x, y) => x - y);
+    const p50 = percentile(samples, 0.5);
+    facts[`limiter_${key}`] = {
+      redisCallsPer1000: (1000 * stats.redisCalls) / n,
+      cpuUsPerCheck: (cpu.user + cpu.system) / n,
+    };
+    rows.push({
+      scenario: `rate limiter alone: ${name}`,
+      requests: n,
+      p50,
+      p99: percentile(samples, 0.99),
+      rps: 1000 / p50,
+      note: `${((1000 * stats.redisCalls) / n).toFixed(1)} Redis calls per 1,000 checks; ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU per check; ${note}`,
+    });
+    log(
+      `limiter ${name}: p50 ${(p50 * 1000).toFixed(1)} µs, ${stats.redisCalls} Redis calls for ${n} checks`,
+    );
+  };
+  await measure(
+    'hot',
+    'one hot elite caller (blocks of at most 120 and 10,000)',
+    100_000,
+    () => 'bench-hot',
+    'in process, sequential',
+  );
+  await measure(
+    'hotFree',
+    'one hot free caller (blocks of at most 12 and 100)',
+    100_000,
+    () => 'bench-hot-free',
+    'in process, sequential',
+  );
+  await measure(
+    'crowd',
+    '1,000 callers, one request each',
+    1_000,
+    (k) => `bench-crowd-${k}`,
+    'in process, sequential',
+  );
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const { initializeApp } = await import('firebase-admin/app');
+  initializeApp({ projectId: process.env.GCLOUD_PROJECT as string });
   const admin = await idTokenFor('bench-admin@example.com', { admin: true });
+  // Elite: every feature (the full prediction, batches of 500). Free: the shaped view.
   const user = await idTokenFor('bench-user@example.com');
+  await grant(user, 'elite');
+  const free = await idTokenFor('bench-free@example.com');
   const auth = { authorization: `Bearer ${user}` };
 
   // Data: seasons FIRST_SEASON..2016 final, 2017 scheduled; the committed model; ratings.
@@ -304,17 +402,53 @@ async function main(): Promise<void> {
   const concurrentGames = { on: [take(50), take(50), take(50)], off: [take(50), take(50), take(50)] };
   await fetch(`${a.url}${predictionPath(warm)}`, { headers: auth });
 
+  await fetch(`${a.url}${predictionPath(warm)}`, { headers: { authorization: `Bearer ${free}` } });
+
   await referenceRows(gameIds[0] as string);
+  await limiterRows();
   // Floor, floor + auth and L1 hits alternate over three rounds and the medians are compared, so
-  // drift on a shared 2-core machine hits all three alike.
+  // drift on a shared 2-core machine hits all alike. /v1/ping is unmetered (the floor); /v1/me and
+  // the L1 hits pass the tier lookup and the rate limiter.
   type Run = Awaited<ReturnType<typeof load>>;
-  const rounds: { floor: Run[]; auth: Run[]; l1: Run[] } = { floor: [], auth: [], l1: [] };
+  const rounds: { floor: Run[]; auth: Run[]; l1: Run[]; l1Free: Run[] } = {
+    floor: [],
+    auth: [],
+    l1: [],
+    l1Free: [],
+  };
   const slice = Math.max(2, DURATION_S / 2);
+  const limiterBefore = (await runtime(a, admin)).rateLimiter;
+  // The api process's own CPU time per request: queueing on this shared machine inflates latency,
+  // not this. (Includes what Redis calls cost the api process, not the local Upstash server.)
+  const cpu: Record<keyof typeof rounds, { ms: number; n: number }> = {
+    floor: { ms: 0, n: 0 },
+    auth: { ms: 0, n: 0 },
+    l1: { ms: 0, n: 0 },
+    l1Free: { ms: 0, n: 0 },
+  };
+  const measured = async (key: keyof typeof rounds, opts: LoadOptions) => {
+    const before = processCpuMs(a);
+    const run = await load(opts);
+    cpu[key].ms += processCpuMs(a) - before;
+    cpu[key].n += run.n;
+    rounds[key].push(run);
+  };
   for (let round = 0; round < 3; round++) {
-    rounds.floor.push(await load({ url: `${a.url}/v1/ping`, duration: slice }));
-    rounds.auth.push(await load({ url: `${a.url}/v1/me`, headers: auth, duration: slice }));
-    rounds.l1.push(await load({ url: `${a.url}${predictionPath(warm)}`, headers: auth, duration: slice }));
+    await measured('floor', { url: `${a.url}/v1/ping`, duration: slice });
+    await measured('auth', { url: `${a.url}/v1/me`, headers: auth, duration: slice });
+    await measured('l1', { url: `${a.url}${predictionPath(warm)}`, headers: auth, duration: slice });
+    await measured('l1Free', {
+      url: `${a.url}${predictionPath(warm)}`,
+      headers: { authorization: `Bearer ${free}` },
+      duration: slice,
+    });
   }
+  const cpuUs = (key: keyof typeof rounds) => (1000 * cpu[key].ms) / cpu[key].n;
+  for (const key of Object.keys(cpu) as (keyof typeof rounds)[]) facts[`cpuUs_${key}`] = cpuUs(key);
+  const limiterAfter = (await runtime(a, admin)).rateLimiter;
+  const limiterChecks = limiterAfter.checks - limiterBefore.checks;
+  facts.apiLimiterRedisPer1000 =
+    (1000 * (limiterAfter.redisCalls - limiterBefore.redisCalls)) / limiterChecks;
   const median = (runs: Run[]) => {
     const mid = (f: (r: Run) => number) => runs.map(f).sort((x, y) => x - y)[1] as number;
     return {
@@ -327,13 +461,22 @@ async function main(): Promise<void> {
   const hotCache: Record<string, number> = {};
   for (const r of rounds.l1)
     for (const [k, v] of Object.entries(r.cache)) hotCache[k] = (hotCache[k] ?? 0) + v;
-  record('floor: GET /v1/ping (no work)', median(rounds.floor), 'median of 3 alternating rounds');
+  const cpuNote = (key: keyof typeof rounds) =>
+    `median of 3 alternating rounds; api CPU ${cpuUs(key).toFixed(0)} µs/request (${(cpuUs(key) / cpuUs('floor')).toFixed(2)}x the floor's)`;
+  record('floor: GET /v1/ping (no work)', median(rounds.floor), cpuNote('floor'));
   record(
-    'floor + auth: GET /v1/me (ID token check only)',
+    'floor + auth: GET /v1/me (ID token, tier lookup, rate limit)',
     median(rounds.auth),
-    'median of 3 alternating rounds',
+    cpuNote('auth'),
   );
-  record('L1 hit', median(rounds.l1), `median of 3 alternating rounds; X-Cache ${JSON.stringify(hotCache)}`);
+  record(
+    'L1 hit (elite: full view; tier lookup + rate limit)',
+    median(rounds.l1),
+    `${cpuNote('l1')}; X-Cache ${JSON.stringify(hotCache)}; the limiter asked Redis ${(
+      facts.apiLimiterRedisPer1000 as number
+    ).toFixed(2)} times per 1,000 metered requests`,
+  );
+  record('L1 hit (free: shaped view, no interval or explanation)', median(rounds.l1Free), cpuNote('l1Free'));
 
   // Misses: each request a game never asked for (sequential, then 8 connections).
   const missOne = take(300);
@@ -511,7 +654,8 @@ function writeReport(): void {
   const byName = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix)) as Row;
   const floor = byName('floor: GET /v1/ping');
   const floorAuth = byName('floor + auth');
-  const l1 = byName('L1 hit');
+  const l1 = byName('L1 hit (elite');
+  const l1Free = byName('L1 hit (free');
   const naive = byName('naive');
   const lines: string[] = [];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -547,6 +691,28 @@ function writeReport(): void {
         l1.p99 / floorAuth.p99
       ).toFixed(2)}x the floor with the same ID-token check`,
       l1.p50 <= 1.3 * floor.p50 && l1.p99 <= 1.3 * floor.p99,
+    ],
+    [
+      'L1 hit within 1.3x the floor in api CPU time per request (queueing-free)',
+      `elite ${((facts.cpuUs_l1 as number) / (facts.cpuUs_floor as number)).toFixed(2)}x, free (shaped) ${(
+        (facts.cpuUs_l1Free as number) / (facts.cpuUs_floor as number)
+      ).toFixed(2)}x the floor's ${(facts.cpuUs_floor as number).toFixed(0)} µs`,
+      (facts.cpuUs_l1 as number) <= 1.3 * (facts.cpuUs_floor as number) &&
+        (facts.cpuUs_l1Free as number) <= 1.3 * (facts.cpuUs_floor as number),
+    ],
+    [
+      'L1 hit shaped for the free tier within 1.3x the floor',
+      `p50 ${(l1Free.p50 / floor.p50).toFixed(2)}x, p99 ${(l1Free.p99 / floor.p99).toFixed(2)}x the floor`,
+      l1Free.p50 <= 1.3 * floor.p50 && l1Free.p99 <= 1.3 * floor.p99,
+    ],
+    [
+      'rate limiting adds no Redis round trip per request',
+      `${(facts.apiLimiterRedisPer1000 as number).toFixed(2)} Redis calls per 1,000 hot-path requests in the api; alone, ${(
+        facts.limiter_hot as { redisCallsPer1000: number }
+      ).redisCallsPer1000.toFixed(1)} per 1,000 checks of one hot caller, ${(
+        facts.limiter_crowd as { redisCallsPer1000: number }
+      ).redisCallsPer1000.toFixed(0)} for callers seen once`,
+      (facts.apiLimiterRedisPer1000 as number) < 100,
     ],
     [
       'miss p50 <= 5 ms',
