@@ -20,8 +20,10 @@ const ts = (n: number | null): Timestamp | null => (n === null ? null : Timestam
 const timestamp = z.instanceof(Timestamp).nullable();
 
 export const customerRef = (db: Firestore, uid: string) => db.collection(Collections.customers).doc(uid);
-export const subscriptionsOf = (db: Firestore, uid: string) => customerRef(db, uid).collection('subscriptions');
-export const entitlementRef = (db: Firestore, uid: string) => db.collection(Collections.entitlements).doc(uid);
+export const subscriptionsOf = (db: Firestore, uid: string) =>
+  customerRef(db, uid).collection('subscriptions');
+export const entitlementRef = (db: Firestore, uid: string) =>
+  db.collection(Collections.entitlements).doc(uid);
 export const stripeEventRef = (db: Firestore, eventId: string) =>
   db.collection(Collections.stripeEvents).doc(eventId);
 export const billingOps = (db: Firestore) => db.collection(Collections.ops).doc('billing');
@@ -113,7 +115,10 @@ export function grantedEntitlementDoc(uid: string, tier: PaidTier): DocumentData
  * The entitlement a document says. A missing document is the free tier. A document that does not
  * parse (a console edit gone wrong) is also free, and `valid` says so, for the log.
  */
-export function entitlementFromDoc(data: DocumentData | undefined): { entitlement: Entitlement; valid: boolean } {
+export function entitlementFromDoc(data: DocumentData | undefined): {
+  entitlement: Entitlement;
+  valid: boolean;
+} {
   if (data === undefined) return { entitlement: FREE_ENTITLEMENT, valid: true };
   const parsed = entitlementDocSchema.safeParse(data);
   if (!parsed.success) return { entitlement: FREE_ENTITLEMENT, valid: false };

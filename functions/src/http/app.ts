@@ -24,7 +24,7 @@ import type { L2Cache } from '../cache/l2';
 import type { BillingDeps } from '../services/billing';
 import type { EntitlementReader } from '../services/entitlements';
 import type { RateLimiter } from '../services/rate-limiter';
-import { identify, rateLimit } from './middleware/access';
+import { identify, rateLimit, rejectBadToken } from './middleware/access';
 import { billingRoutes } from './routes/billing';
 
 export interface AppDeps {
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   };
   // GET /v1/ping alone comes first: uptime probes and the benchmark's floor, unmetered.
   v1.use(pingRoute());
-  v1.use(identify(access), rateLimit(access));
+  v1.use(identify(access), rateLimit(access), rejectBadToken);
   v1.use(healthRoutes(deps.health));
   v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));
   v1.use(identityRoutes(deps.verifyIdToken));

@@ -18,6 +18,8 @@ declare global {
       auth?: AuthContext;
       /** The caller's tier and role, set for every /v1 request (anonymous without a token). */
       access?: Access;
+      /** A bearer token that did not verify: answered 401 once the request has been charged. */
+      authFailure?: Error;
       /** The unparsed body, set by the Cloud Functions runtime (absent under a plain Express host). */
       rawBody?: Buffer;
     }

@@ -17,7 +17,7 @@ import {
 } from '../../domain/tiers';
 import type { EntitlementReader } from '../../services/entitlements';
 import type { RateLimiter } from '../../services/rate-limiter';
-import { badRequest, rateLimited, unauthenticated, upgradeRequired } from '../errors';
+import { badRequest, HttpError, rateLimited, unauthenticated, upgradeRequired } from '../errors';
 import { authenticate, type TokenVerifier } from './auth';
 
 export interface AccessDeps {
@@ -31,25 +31,39 @@ const ANONYMOUS: Access = { tier: 'anonymous', admin: false };
 
 export const accessOf = (req: Request): Access => req.access ?? ANONYMOUS;
 
-/** Sets `req.auth` (401 for a token that does not verify) and `req.access`. */
+/**
+ * Sets `req.auth` and `req.access`. A token that does not verify is charged as anonymous (per IP) by
+ * the rate limiter first, then answered 401 by `rejectBadToken`: bad tokens are not free to send.
+ */
 export function identify(deps: AccessDeps): RequestHandler {
   const now = deps.now ?? Date.now;
   return (req, _res, next) => {
     const header = req.get('authorization');
+    req.access = ANONYMOUS;
     if (header === undefined) {
-      req.access = ANONYMOUS;
       next();
       return;
     }
     authenticate(deps.verify, header)
-      .then(async (auth) => {
-        req.auth = auth;
-        const entitlement = await deps.entitlements().get(auth.uid);
-        req.access = { tier: effectiveTier(entitlement, now()), admin: auth.roles.includes('admin') };
-      })
+      .then(
+        async (auth) => {
+          req.auth = auth;
+          const entitlement = await deps.entitlements().get(auth.uid);
+          req.access = { tier: effectiveTier(entitlement, now()), admin: auth.roles.includes('admin') };
+        },
+        (err: unknown) => {
+          if (!(err instanceof HttpError) || err.status !== 401) throw err;
+          req.authFailure = err;
+        },
+      )
       .then(() => next(), next);
   };
 }
+
+/** After the rate limit: the 401 for a token that did not verify. */
+export const rejectBadToken: RequestHandler = (req, _res, next) => {
+  next(req.authFailure);
+};
 
 /** What a request costs: one, or one per game of a batch. */
 function costOf(req: Request): number {

@@ -121,8 +121,25 @@ describe('authentication', () => {
     expect(body.error.message).toMatch(/Bearer/);
     expect(body.requestId).toBe(res.headers.get('x-request-id'));
   });
-  it('401 for a token the verifier rejects', async () => {
-    expect((await get('/v1/me', { authorization: 'Bearer forged' })).status).toBe(401);
+  it('401 for a token the verifier rejects, charged to the rate limit like any request', async () => {
+    const res = await get('/v1/me', { authorization: 'Bearer forged' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('ratelimit-policy')).toBe('"burst";q=120;w=60, "daily";q=5000;w=86400');
+  });
+  it('every metered /v1 answer carries the rate-limit headers of the caller’s tier; /v1/ping none', async () => {
+    for (const [path, headers] of [
+      ['/v1/health', {}],
+      ['/v1/no-such-route', {}],
+      ['/v1/me', {}],
+      ['/v1/admin/whoami', { authorization: 'Bearer user-token' }],
+    ] as [string, Record<string, string>][]) {
+      const res = await get(path, headers);
+      expect(res.headers.get('ratelimit-policy')).toMatch(/^"burst";q=120;w=60, "daily";q=\d+;w=86400$/);
+      expect(res.headers.get('ratelimit')).toMatch(/^"burst";r=\d+;t=\d+, "daily";r=\d+;t=\d+$/);
+    }
+    const admin = await get('/v1/me', { authorization: 'Bearer admin-token' });
+    expect(admin.headers.get('ratelimit-policy')).toBe('"burst";q=6000;w=60, "daily";q=10000000;w=86400');
+    expect((await get('/v1/ping')).headers.get('ratelimit-policy')).toBeNull();
   });
   it('returns the caller for a valid token', async () => {
     const res = await get('/v1/me', { authorization: 'Bearer user-token' });
