@@ -174,6 +174,23 @@ export const rateLimitScale = defineInt('RATE_LIMIT_SCALE', {
   description: "Multiplier on every tier's request limits (1 = the table in domain/tiers.ts)",
 });
 
+/** Browser origins other than the web app's own that may call the API (CORS); '' = none. */
+export const corsOrigins = defineString('CORS_ORIGINS', {
+  default: '',
+  description:
+    'Comma-separated origins allowed to call the API from a browser (the web app itself needs none)',
+});
+
+/** The CORS allow-list, parsed (invalid entries are an error: a typo must not open the API). */
+export function corsOriginList(): string[] {
+  return corsOrigins
+    .value()
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+    .map((o) => new URL(z.url({ protocol: /^https?$/ }).parse(o)).origin);
+}
+
 export interface BillingConfig {
   secretKey: string;
   webhookSecret: string;

@@ -104,6 +104,8 @@ export async function startSupportStack(log: (line: string) => void): Promise<Su
         STRIPE_API_URL: stripeUrl,
         STRIPE_PRICES: DEFAULT_PRICES.map((p) => `${p.id}:${p.tier}`).join(','),
         BILLING_RETURN_ORIGINS: `${hosting},${hosting.replace('127.0.0.1', 'localhost')}`,
+        // A web app dev server (Vite's default port) may call the emulated API from another origin.
+        CORS_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
       },
       header,
     );

@@ -25,6 +25,7 @@ import type { BillingDeps } from '../services/billing';
 import type { EntitlementReader } from '../services/entitlements';
 import type { RateLimiter } from '../services/rate-limiter';
 import { identify, rateLimit, rejectBadToken } from './middleware/access';
+import { bodyPolicy, corsPolicy, methodNotAllowed } from './middleware/http-policy';
 import { billingRoutes } from './routes/billing';
 
 export interface AppDeps {
@@ -39,6 +40,8 @@ export interface AppDeps {
   runtimeStats?: RuntimeStats;
   /** The clock tiers are judged by (a past-due grace period ends by it). */
   now?: () => number;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins?: () => readonly string[];
 }
 
 /**
@@ -63,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(requestContext, stripApiPrefix);
+  app.use(requestContext, stripApiPrefix, corsPolicy(deps.corsOrigins ?? (() => [])));
   app.use(bodyParsers());
   const v1 = express.Router();
   // Every /v1 request: who is calling and at which tier, then their rate limit (headers on every answer).
@@ -75,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   };
   // GET /v1/ping alone comes first: uptime probes and the benchmark's floor, unmetered.
   v1.use(pingRoute());
-  v1.use(identify(access), rateLimit(access), rejectBadToken);
+  v1.use(identify(access), rateLimit(access), rejectBadToken, bodyPolicy);
   v1.use(healthRoutes(deps.health));
   v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));
   v1.use(identityRoutes(deps.verifyIdToken));
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(modelRoutes(deps.db, deps.l2, deps.verifyIdToken, dropPointers));
   v1.use(insightRoutes(deps.db, deps.l2, deps.verifyIdToken));
   v1.use(ratingRoutes(deps.db, deps.verifyIdToken, dropPointers));
+  v1.use(methodNotAllowed(v1));
   app.use('/v1', v1);
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -1,5 +1,5 @@
 import { onRequest } from 'firebase-functions/https';
-import { serviceVersion, stripeSecretKey, upstashToken } from '../config';
+import { corsOriginList, serviceVersion, stripeSecretKey, upstashToken } from '../config';
 import { pingRedis } from '../cache/redis';
 import {
   firestore,
@@ -49,6 +49,7 @@ const app = lazy(() =>
     entitlements,
     limiter: rateLimiter,
     billing,
+    corsOrigins: lazy(corsOriginList),
     runtimeStats: () => ({
       predictions: predictions().stats(),
       models: modelCache().stats(),

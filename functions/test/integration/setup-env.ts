@@ -12,7 +12,8 @@ for (const file of ['.env', '.env.local', '.secret.local']) {
   if (!existsSync(path)) continue;
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match?.[1]) process.env[match[1]] = match[2] ?? '';
+    // NODE_ENV stays jest's own: it is for the functions' runtime, not for the test process.
+    if (match?.[1] && match[1] !== 'NODE_ENV') process.env[match[1]] = match[2] ?? '';
   }
 }
 

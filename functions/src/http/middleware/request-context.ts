@@ -15,6 +15,8 @@ export const requestContext: RequestHandler = (req, res, next) => {
   req.requestId = requestId;
   req.log = logger.child({ requestId });
   res.setHeader('X-Request-Id', requestId);
+  // Every answer is JSON or nothing: browsers must not sniff it into something else.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.on('finish', () => {
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     req.log.info('request', {

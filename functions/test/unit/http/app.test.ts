@@ -45,6 +45,7 @@ beforeAll(async () => {
         throw new Error('no billing in unit tests');
       },
       runtimeStats: () => ({ probe: 1 }),
+      corsOrigins: () => ['http://localhost:5173'],
     }),
   );
 });
@@ -184,5 +185,73 @@ describe('ops routes', () => {
     const body = await readJson(res);
     expect(body.probe).toBe(1);
     expect(body.memory.rss).toBeGreaterThan(0);
+  });
+});
+
+describe('HTTP policy: JSON errors for media type, size and method; CORS; nosniff', () => {
+  const send = (path: string, init: RequestInit) => fetch(`${server.url}${path}`, init);
+  const auth = { authorization: 'Bearer user-token' };
+
+  it('415 for a body in a type the route does not take', async () => {
+    const res = await send('/v1/events', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: 'type=view',
+    });
+    expect(res.status).toBe(415);
+    expect((await readJson(res)).error).toMatchObject({
+      code: 'unsupported_media_type',
+      accepted: 'application/json',
+    });
+  });
+
+  it('413 for a body larger than the route takes (a 2 MB event)', async () => {
+    const res = await send('/v1/events', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'view', engagementScore: 1, pad: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect((await readJson(res)).error).toMatchObject({ code: 'payload_too_large', maxBytes: 65536 });
+  });
+
+  it('405 with Allow for a known path asked with another method; 404 for an unknown path', async () => {
+    const res = await send('/v1/health', { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect((await readJson(res)).error.code).toBe('method_not_allowed');
+    const post = await send('/v1/predictions:batch', { method: 'GET' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await send('/v1/nowhere', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('a malformed JSON body is a JSON 400 where our app parses it', async () => {
+    const res = await send('/v1/events', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"type":',
+    });
+    expect(res.status).toBe(400);
+    expect((await readJson(res)).error.code).toBe('invalid_argument');
+  });
+
+  it('CORS: an allowed origin may read the rate-limit headers; another origin gets no grant', async () => {
+    const allowed = await get('/v1/health', { origin: 'http://localhost:5173' });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('RateLimit-Policy');
+    const preflight = await send('/v1/events', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+    const other = await get('/v1/health', { origin: 'https://evil.example' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('every answer says nosniff, errors included', async () => {
+    for (const path of ['/v1/health', '/v1/nowhere', '/v1/me']) {
+      expect((await get(path)).headers.get('x-content-type-options')).toBe('nosniff');
+    }
   });
 });
