@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import type { TokenVerifier } from './middleware/auth';
 import { requestContext, stripApiPrefix } from './middleware/request-context';
 import { healthRoutes } from './routes/health';
+import { contractRoutes } from './routes/contract';
 import { identityRoutes } from './routes/me';
 import { gameRoutes } from './routes/games';
 import type { HealthDeps } from '../services/health';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(pingRoute());
   v1.use(identify(access), rateLimit(access), rejectBadToken, bodyPolicy);
   v1.use(healthRoutes(deps.health));
+  v1.use(contractRoutes(() => deps.health().version));
   v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));
   v1.use(identityRoutes(deps.verifyIdToken));
   v1.use(billingRoutes(deps.billing, deps.entitlements, deps.verifyIdToken, deps.now));

@@ -60,8 +60,10 @@ export const bodyPolicy: RequestHandler = (req, _res, next) => {
   next();
 };
 
-interface RouteShape {
+export interface RouteShape {
   regexp: RegExp;
+  /** The Express path, e.g. `/games/:gameId/prediction` (relative to the router). */
+  path: string;
   methods: string[];
 }
 
@@ -72,13 +74,13 @@ interface Layer {
 }
 
 /** Every route under the router (Express 4 keeps them in its stack), with its methods. */
-function routesOf(router: Router): RouteShape[] {
+export function routesOf(router: Router): RouteShape[] {
   const out: RouteShape[] = [];
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route && layer.regexp) {
         const methods = Object.keys(layer.route.methods).map((m) => m.toUpperCase());
-        out.push({ regexp: layer.regexp, methods });
+        out.push({ regexp: layer.regexp, path: layer.route.path, methods });
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };

@@ -16,7 +16,7 @@ import { requireUser, type TokenVerifier } from '../middleware/auth';
 import { idempotencyKeyOf, parseRequest } from '../middleware/validate';
 
 // Strict: Checkout's other parameters (trial, URLs, quantity...) are the server's, never the client's.
-const checkoutBody = z.strictObject({
+export const checkoutBody = z.strictObject({
   priceId: z.string().regex(/^[A-Za-z0-9_]{1,200}$/, 'a Stripe price id'),
 });
 

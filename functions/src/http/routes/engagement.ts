@@ -13,11 +13,11 @@ import { idempotencyKeyOf, parseRequest } from '../middleware/validate';
 
 export const MAX_ANALYTICS_DAYS = 366;
 
-const eventBody = z.object({
+export const eventBody = z.object({
   type: z.enum(METRIC_TYPES),
   engagementScore: z.number().min(0).max(100),
 });
-const analyticsQuery = z
+export const analyticsQuery = z
   .object({ from: z.iso.date(), to: z.iso.date() })
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
   .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_ANALYTICS_DAYS, {

@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 /** A date (`2017-09-10`, the whole day) or an ISO date-time. */
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
-const listQuery = z.object({
+export const gameListQuery = z.object({
   sport: z.enum(SPORTS).default('nfl'),
   season: z.coerce.number().int().min(1900).max(2100).optional(),
   status: z.enum(GAME_STATUSES).optional(),
@@ -29,7 +29,7 @@ const listQuery = z.object({
     .optional(),
 });
 
-const gameParams = z.object({ gameId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a game id') });
+export const gameParams = z.object({ gameId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a game id') });
 
 /** `to=2017-09-10` includes that whole day; a date-time is an exclusive bound. */
 function upperBound(to: string): Date {
@@ -80,7 +80,7 @@ export function gameRoutes(db: () => Firestore, verify: TokenVerifier): Router {
   router.get(
     '/games',
     handler(async (req, res) => {
-      const { query } = parseRequest(req, { query: listQuery });
+      const { query } = parseRequest(req, { query: gameListQuery });
       const page = await listGames(db(), {
         sport: query.sport,
         ...(query.season !== undefined ? { season: query.season } : {}),

@@ -15,7 +15,7 @@ import { requireFeature } from '../middleware/access';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
-const listQuery = z.object({
+export const insightListQuery = z.object({
   status: z.enum(INSIGHT_STATUSES).optional(),
   severity: z.enum(INSIGHT_SEVERITIES).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -25,6 +25,11 @@ const listQuery = z.object({
     .refine((c) => decodeInsightCursor(c) !== null, 'not a cursor this API returned')
     .optional(),
 });
+
+export const insightParams = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_@-]{1,200}$/, 'an insight id'),
+});
+export const insightPatchBody = z.object({ status: z.enum(INSIGHT_STATUSES) });
 
 /** The insights feed for paid tiers; status changes for admins; counts from agg_insights. */
 export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: TokenVerifier): Router {
@@ -41,7 +46,7 @@ export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: To
     '/insights',
     requireFeature('insights.feed'),
     handler(async (req, res) => {
-      const { query } = parseRequest(req, { query: listQuery });
+      const { query } = parseRequest(req, { query: insightListQuery });
       const cursor = query.cursor ? (decodeInsightCursor(query.cursor) ?? undefined) : undefined;
       res.json(
         await listInsights(db(), {
@@ -58,8 +63,8 @@ export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: To
     requireAdmin(verify),
     handler(async (req, res) => {
       const { params, body } = parseRequest(req, {
-        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_@-]{1,200}$/, 'an insight id') }),
-        body: z.object({ status: z.enum(INSIGHT_STATUSES) }),
+        params: insightParams,
+        body: insightPatchBody,
       });
       if (!(await setInsightStatus(db(), params.id, body.status))) throw notFound(`No insight ${params.id}.`);
       res.json({ id: params.id, status: body.status });

@@ -11,14 +11,15 @@ import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
-const modelParams = z.object({
+export const modelParams = z.object({
   modelId: z.string().regex(idPattern, 'a model id (letters, digits, _ and -)'),
 });
-const uploadBody = z.object({
+export const uploadBody = z.object({
   artifact: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).optional(),
 });
-const activateBody = z.object({ version: z.string().regex(idPattern, 'a version id') });
+export const metricsQuery = z.object({ season: z.coerce.number().int().min(1900).max(2100).optional() });
+export const activateBody = z.object({ version: z.string().regex(idPattern, 'a version id') });
 
 /**
  * The model registry (admin) and each model's graded accuracy (public). `onActivated` lets this
@@ -37,7 +38,7 @@ export function modelRoutes(
     handler(async (req, res) => {
       const { params, query } = parseRequest(req, {
         params: modelParams,
-        query: z.object({ season: z.coerce.number().int().min(1900).max(2100).optional() }),
+        query: metricsQuery,
       });
       const { value, cache } = await modelMetrics(db(), l2(), params.modelId, query.season ?? null);
       res

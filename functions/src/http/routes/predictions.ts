@@ -17,20 +17,22 @@ import { accessOf, checkAllowance, requireFeature } from '../middleware/access';
 import { parseRequest } from '../middleware/validate';
 
 export const MAX_BATCH = 500;
+
 const gameId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a game id');
+export const predictionParams = z.object({ gameId });
 const team = z
   .string()
   .trim()
   .toUpperCase()
   .regex(/^[A-Z0-9]{2,4}$/, 'a team code of 2-4 letters or digits');
 
-const batchBody = z.object({
+export const batchBody = z.object({
   gameIds: z
     .array(gameId)
     .min(1, 'give at least one game id')
     .max(MAX_BATCH, `at most ${MAX_BATCH} game ids per request`),
 });
-const matchupBody = z
+export const matchupBody = z
   .object({
     sport: z.enum(SPORTS),
     homeTeam: team,
@@ -67,7 +69,7 @@ export function predictionRoutes(service: () => PredictionService): Router {
   router.get(
     '/games/:gameId/prediction',
     handler(async (req, res) => {
-      const { params } = parseRequest(req, { params: z.object({ gameId }) });
+      const { params } = parseRequest(req, { params: predictionParams });
       const { cached, level } = await service().forGame(params.gameId).catch(toHttp);
       send(res, cached, level, hasFeature(accessOf(req), 'predictions.details'));
     }),

@@ -10,6 +10,9 @@ import { handler } from '../handler';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
+export const rebuildParams = z.object({ sport: z.enum(SPORTS) });
+export const rebuildBody = z.object({ fromDate: z.iso.date().optional() }).default({});
+
 /**
  * Admin: recompute a sport's ratings from its final games (all of them, or from a date on). It goes
  * through the same worker as the games trigger, so it never runs alongside another recomputation:
@@ -26,8 +29,8 @@ export function ratingRoutes(
     requireAdmin(verify),
     handler(async (req, res) => {
       const { params, body } = parseRequest(req, {
-        params: z.object({ sport: z.enum(SPORTS) }),
-        body: z.object({ fromDate: z.iso.date().optional() }).default({}),
+        params: rebuildParams,
+        body: rebuildBody,
       });
       const outcome = await updateRatings(
         db(),

@@ -1,0 +1,272 @@
+/**
+ * What the API answers, as zod schemas: the OpenAPI document (./openapi.ts) is assembled from these
+ * and the routes' request schemas, and routes type their answers with them (`satisfies`), so a
+ * route that changes what it sends no longer compiles against a stale contract.
+ */
+import { z } from 'zod';
+import 'zod-openapi';
+import { GAME_STATUSES, SPORTS } from '../../data/games';
+import { INSIGHT_SEVERITIES, INSIGHT_STATUSES } from '../../domain/insights';
+import { PAID_TIERS, TIERS } from '../../domain/tiers';
+
+const isoDateTime = z.string().meta({ format: 'date-time', example: '2017-09-10T18:00:00.000Z' });
+const probability = z.number().min(0).max(1);
+
+export const ErrorBody = z
+  .object({
+    error: z
+      .object({
+        code: z.string().meta({ example: 'invalid_argument' }),
+        message: z.string(),
+        fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+        requiredTier: z
+          .enum(TIERS)
+          .optional()
+          .meta({ description: 'upgrade_required: the tier that unlocks it' }),
+        retryAfterSeconds: z.number().int().optional().meta({ description: 'rate_limited: when to retry' }),
+        maxBytes: z.number().int().optional().meta({ description: 'payload_too_large: the route’s limit' }),
+        accepted: z.string().optional().meta({ description: 'unsupported_media_type: the types taken' }),
+      })
+      .catchall(z.unknown()),
+    requestId: z.string(),
+  })
+  .meta({ id: 'Error', description: 'Every error our code answers, in one shape.' });
+
+const DependencyCheck = z.object({ ok: z.boolean(), latencyMs: z.number(), reason: z.string().optional() });
+export const Health = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    version: z.string(),
+    checks: z.object({
+      firestore: DependencyCheck,
+      redis: DependencyCheck,
+      model: DependencyCheck.optional(),
+    }),
+  })
+  .meta({ id: 'Health' });
+
+export const Ping = z.object({ ok: z.literal(true) }).meta({ id: 'Ping' });
+
+export const Me = z
+  .object({
+    uid: z.string(),
+    email: z.string().optional(),
+    roles: z.array(z.string()),
+    tier: z.enum(TIERS),
+  })
+  .meta({ id: 'Me' });
+
+export const Game = z
+  .object({
+    gameId: z.string().meta({ example: 'nfl_2017-09-10_BUF_NYJ' }),
+    sport: z.enum(SPORTS),
+    season: z.number().int(),
+    kickoff: isoDateTime,
+    homeTeam: z.string(),
+    awayTeam: z.string(),
+    neutral: z.boolean(),
+    playoff: z.boolean(),
+    status: z.enum(GAME_STATUSES),
+    homeScore: z.number().int().nullable(),
+    awayScore: z.number().int().nullable(),
+  })
+  .meta({ id: 'Game' });
+
+export const GamePage = z
+  .object({ games: z.array(Game), nextCursor: z.string().nullable() })
+  .meta({ id: 'GamePage' });
+
+export const ImportResult = z
+  .object({
+    received: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+  })
+  .meta({ id: 'ImportResult' });
+
+const predictionCore = {
+  gameId: z.string().optional().meta({ description: 'Absent for an ad-hoc matchup' }),
+  sport: z.enum(SPORTS),
+  homeTeam: z.string(),
+  awayTeam: z.string(),
+  kickoff: isoDateTime,
+  model: z.object({ id: z.string(), version: z.string() }),
+  homeWinProbability: probability,
+  eloHomeWinProbability: probability.meta({ description: 'What Elo alone expects from the same ratings' }),
+  ratingsVersion: z.number(),
+  computedAt: isoDateTime,
+};
+
+export const Prediction = z
+  .object({
+    ...predictionCore,
+    interval: z.tuple([probability, probability]).meta({ description: '90% interval of the ensemble' }),
+    explanation: z
+      .array(z.object({ feature: z.string(), contribution: z.number() }))
+      .meta({ description: 'Log-odds contributions, baseline first; they sum to logit(homeWinProbability)' }),
+  })
+  .meta({ id: 'Prediction', description: 'The full prediction (pro and elite).' });
+
+export const PredictionBasic = z
+  .object({
+    ...predictionCore,
+    locked: z.array(z.enum(['interval', 'explanation'])).meta({ description: 'Fields a paid tier adds' }),
+  })
+  .meta({ id: 'PredictionBasic', description: 'The prediction anonymous and free callers get.' });
+
+export const BatchResult = z
+  .object({
+    predictions: z.array(Prediction),
+    errors: z.array(z.object({ gameId: z.string(), code: z.string() })),
+  })
+  .meta({ id: 'BatchResult' });
+
+export const EventAccepted = z
+  .object({ id: z.string(), duplicate: z.literal(true).optional() })
+  .meta({ id: 'EventAccepted' });
+
+export const Analytics = z
+  .object({
+    days: z.array(
+      z.object({
+        date: z.string().meta({ format: 'date' }),
+        count: z.number().int(),
+        averageEngagement: z.number().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'Analytics' });
+
+const metricsFields = {
+  n: z.number().int(),
+  brier: z.number().nullable(),
+  logLoss: z.number().nullable(),
+  accuracy: z.number().nullable(),
+  calibration: z.array(
+    z.object({
+      bin: z.string(),
+      n: z.number().int(),
+      meanPredicted: z.number().nullable(),
+      observedRate: z.number().nullable(),
+    }),
+  ),
+};
+export const ModelMetrics = z
+  .object({
+    modelId: z.string(),
+    season: z.number().int().nullable(),
+    versions: z.array(z.object({ version: z.string(), ...metricsFields })),
+  })
+  .meta({ id: 'ModelMetrics' });
+
+export const ModelList = z
+  .object({
+    models: z.array(
+      z.object({
+        modelId: z.string(),
+        sport: z.string(),
+        activeVersion: z.string().nullable(),
+        previousVersion: z.string().nullable(),
+        versions: z.array(
+          z.object({
+            version: z.string(),
+            status: z.string(),
+            metrics: z.record(z.string(), z.unknown()).optional(),
+            createdAt: isoDateTime.nullable(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'ModelList' });
+
+export const UploadResult = z
+  .object({ modelId: z.string(), version: z.string(), stored: z.enum(['created', 'exists']) })
+  .meta({ id: 'UploadResult' });
+
+export const ActivateResult = z
+  .object({
+    modelId: z.string(),
+    sport: z.string(),
+    activeVersion: z.string(),
+    previousVersion: z.string().nullable(),
+  })
+  .meta({ id: 'ActivateResult' });
+
+export const Insight = z
+  .object({
+    id: z.string(),
+    type: z.string().nullable(),
+    status: z.enum(INSIGHT_STATUSES),
+    severity: z.enum(INSIGHT_SEVERITIES),
+    gameId: z.string().nullable(),
+    message: z.string(),
+    createdAt: isoDateTime.nullable(),
+  })
+  .meta({ id: 'Insight' });
+
+export const InsightPage = z
+  .object({ insights: z.array(Insight), nextCursor: z.string().nullable() })
+  .meta({ id: 'InsightPage' });
+
+export const InsightSummary = z
+  .object({
+    total: z.number().int(),
+    counts: z.array(z.object({ status: z.string(), severity: z.string(), count: z.number().int() })),
+  })
+  .meta({ id: 'InsightSummary' });
+
+export const InsightStatusResult = z
+  .object({ id: z.string(), status: z.enum(INSIGHT_STATUSES) })
+  .meta({ id: 'InsightStatusResult' });
+
+export const RebuildResult = z
+  .object({
+    sport: z.enum(SPORTS),
+    status: z.enum(['rebuilt', 'queued']),
+    ratingsVersion: z.number(),
+    finals: z.number().int(),
+    lastFinalDate: z.string().nullable(),
+  })
+  .meta({ id: 'RebuildResult' });
+
+export const Runtime = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'Runtime', description: 'This instance’s caches, models and memory' });
+
+export const CheckoutResult = z
+  .object({
+    kind: z.enum(['checkout', 'portal']),
+    url: z.string().meta({ format: 'uri' }),
+    sessionId: z.string().nullable(),
+  })
+  .meta({
+    id: 'CheckoutResult',
+    description: '`portal` when the user already pays: send them there instead.',
+  });
+
+export const PortalResult = z
+  .object({ url: z.string().meta({ format: 'uri' }) })
+  .meta({ id: 'PortalResult' });
+
+export const Subscription = z
+  .object({
+    tier: z.enum(['free', ...PAID_TIERS]),
+    status: z.string().meta({ description: 'Stripe’s status of the subscription behind the tier, or none' }),
+    currentPeriodEnd: isoDateTime.nullable(),
+    cancelAtPeriodEnd: z.boolean(),
+    graceUntil: isoDateTime.nullable().meta({ description: 'past_due: when the tier drops' }),
+  })
+  .meta({ id: 'Subscription' });
+
+export const WebhookReceipt = z
+  .object({
+    received: z.literal(true),
+    outcome: z.enum(['updated', 'unchanged', 'stale', 'duplicate', 'parked', 'ignored']),
+    requestId: z.string(),
+  })
+  .meta({ id: 'WebhookReceipt' });
+
+/** The OpenAPI document itself (served as is). */
+export const OpenApiDocument = z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' });
