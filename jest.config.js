@@ -26,6 +26,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/functions/test/integration'],
       setupFiles: ['<rootDir>/functions/test/integration/setup-env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/functions/test/integration/contract-recorder.ts'],
       transform: transform('<rootDir>/functions/tsconfig.json'),
     },
   ],

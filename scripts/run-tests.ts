@@ -9,7 +9,7 @@
  *   npm test -- --only integration --pattern rules   only test files matching a pattern
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from './lib/emulators';
@@ -17,6 +17,8 @@ import { EMULATORS, spawnFirebase } from './lib/firebase';
 import { repoRoot } from './lib/paths';
 import { exitOf, run, stopGroup } from './lib/process';
 import { startSupportStack } from './lib/stack';
+import { checkContract, type OpenApiDoc, type Recorded } from './lib/contract';
+import { openApiDocument } from '../functions/src/http/contract/openapi';
 
 const resultsDir = join(repoRoot, '.test-results');
 const jestBin = join(repoRoot, 'node_modules', '.bin', 'jest');
@@ -103,6 +105,40 @@ async function integration(tally: Tally): Promise<void> {
   countJest(tally, out, 'integration');
 }
 
+/**
+ * Every API answer the integration suite recorded, against the OpenAPI document: each must be
+ * documented and match its schema, and each documented (method, path, status) must have been seen.
+ */
+function contract(tally: Tally, coverage: boolean): void {
+  const dir = join(resultsDir, 'contract');
+  const records: Recorded[] = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .flatMap((f) =>
+          readFileSync(join(dir, f), 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as Recorded),
+        )
+    : [];
+  const report = checkContract(openApiDocument('check') as unknown as OpenApiDoc, records);
+  writeFileSync(join(resultsDir, 'contract.json'), JSON.stringify(report, null, 2));
+  log(`contract: ${report.checked} recorded answers checked against the OpenAPI document`);
+  const verdicts: [string, string[]][] = [
+    ['every answer is documented and matches its schema', report.problems],
+  ];
+  if (coverage) verdicts.push(['every documented (method, path, status) was exercised', report.uncovered]);
+  for (const [name, found] of verdicts) {
+    if (records.length > 0 && found.length === 0) {
+      tally.passed += 1;
+      continue;
+    }
+    tally.failed += 1;
+    tally.failures.push(`contract: ${name} (${found.length} found; .test-results/contract.json)`);
+    for (const line of found.slice(0, 60)) console.log(`  ${line}`);
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, pattern: { type: 'string' } } });
   pattern = values.pattern;
@@ -129,8 +165,11 @@ async function main(): Promise<number> {
     await exitOf(spawn(jestBin, jestArgs(['unit', 'scripts'], out), { cwd: repoRoot, stdio: 'inherit' }));
     countJest(tally, out, 'unit');
   }
-  if (only !== 'unit')
-    await step(tally, 'integration tests (firebase emulators:exec)', () => integration(tally));
+  if (only !== 'unit') {
+    const ran = await step(tally, 'integration tests (firebase emulators:exec)', () => integration(tally));
+    // Coverage needs the whole suite; a --pattern run checks only the answers it saw.
+    if (ran) contract(tally, pattern === undefined);
+  }
   return finish(tally);
 }
 

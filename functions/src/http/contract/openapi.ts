@@ -48,6 +48,8 @@ interface Operation {
   cached?: boolean;
   /** Not charged to the rate limit (no RateLimit headers, no 429). */
   unmetered?: boolean;
+  /** What a 5xx carries when not the error body (health's report says `down`). */
+  serverErrorSchema?: ZodType;
 }
 
 const ERROR_TEXT: Record<number, string> = {
@@ -108,12 +110,11 @@ function errorStatuses(op: Operation): Status[] {
     out.add(401); // a bearer token that does not verify is refused on every metered route
   }
   if (op.params || op.query || op.body || op.bodyTypes) out.add(400);
-  if (op.access === 'admin' || op.feature) out.add(403);
+  if (op.access === 'admin' || (op.feature && FEATURES[op.feature] !== 'anonymous')) out.add(403);
   if (op.body || op.bodyTypes) {
     out.add(413);
     out.add(415);
   }
-  out.add(500);
   return [...out].sort();
 }
 
@@ -157,6 +158,16 @@ function operation(op: Operation): ZodOpenApiOperationObject {
     };
   }
   for (const status of errorStatuses(op)) responses[`${status}`] = errorResponse(op, status);
+  responses.default = {
+    description:
+      '5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later.',
+    headers: headersFor({ ...op, cached: false }, 500),
+    content: {
+      'application/json': {
+        schema: op.serverErrorSchema ? z.union([op.serverErrorSchema, S.ErrorBody]) : S.ErrorBody,
+      },
+    },
+  };
   const body = op.bodyTypes ?? (op.body ? { 'application/json': op.body } : undefined);
   return {
     operationId: op.operationId,
@@ -199,9 +210,11 @@ export const OPERATIONS: Operation[] = [
     operationId: 'getHealth',
     tag: 'service',
     summary: 'Service health',
+    description:
+      '200 when ok or degraded (Redis or the model failing); 503 with the same report when down (Firestore failing).',
     access: 'public',
     ok: [{ status: 200, description: 'ok or degraded', schema: S.Health }],
-    errors: [503],
+    serverErrorSchema: S.Health,
   },
   {
     method: 'get',
@@ -290,7 +303,7 @@ export const OPERATIONS: Operation[] = [
         variants: [S.Prediction, S.PredictionBasic],
       },
     ],
-    errors: [404, 503],
+    errors: [404],
   },
   {
     method: 'post',
@@ -304,7 +317,6 @@ export const OPERATIONS: Operation[] = [
     body: batchBody,
     cached: true,
     ok: [{ status: 200, description: 'Predictions, and the ids that were not found', schema: S.BatchResult }],
-    errors: [503],
   },
   {
     method: 'post',
@@ -317,7 +329,6 @@ export const OPERATIONS: Operation[] = [
     body: matchupBody,
     cached: true,
     ok: [{ status: 200, description: 'The prediction', schema: S.Prediction }],
-    errors: [503],
   },
   {
     method: 'post',
@@ -464,7 +475,6 @@ export const OPERATIONS: Operation[] = [
     access: 'user',
     body: checkoutBody,
     ok: [{ status: 200, description: 'Where to send the user', schema: S.CheckoutResult }],
-    errors: [503],
   },
   {
     method: 'post',
@@ -474,7 +484,6 @@ export const OPERATIONS: Operation[] = [
     summary: 'The Stripe customer portal',
     access: 'user',
     ok: [{ status: 200, description: 'Where to send the user', schema: S.PortalResult }],
-    errors: [503],
   },
   {
     method: 'get',
@@ -494,7 +503,6 @@ export const OPERATIONS: Operation[] = [
     description: 'The Checkout success page calls this: the new tier at once, webhook or not.',
     access: 'user',
     ok: [{ status: 200, description: 'The tier enforced now', schema: S.Subscription }],
-    errors: [503],
   },
 ];
 
@@ -524,13 +532,9 @@ function webhookPath(): ZodOpenApiPathsObject {
             description: 'Missing or invalid signature; nothing was written',
             content: { 'application/json': { schema: S.ErrorBody } },
           },
-          '405': { description: 'Only POST', content: { 'application/json': { schema: S.ErrorBody } } },
-          '500': {
-            description: 'Failed; Stripe retries',
-            content: { 'application/json': { schema: S.ErrorBody } },
-          },
-          '503': {
-            description: 'Stripe or Firestore unavailable; Stripe retries',
+          default: {
+            description:
+              '5xx, and Stripe retries: 503 when Stripe or Firestore is unavailable, 500 for any other failure. Nothing half-written either way.',
             content: { 'application/json': { schema: S.ErrorBody } },
           },
         },

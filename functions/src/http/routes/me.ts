@@ -8,7 +8,7 @@ export function identityRoutes(verify: TokenVerifier): Router {
     res.set('Cache-Control', 'private, no-store').json({ ...req.auth, tier: req.access?.tier ?? 'free' });
   });
   router.get('/admin/whoami', requireAdmin(verify), (req, res) => {
-    res.set('Cache-Control', 'private, no-store').json(req.auth);
+    res.set('Cache-Control', 'private, no-store').json({ ...req.auth, tier: req.access?.tier ?? 'free' });
   });
   return router;
 }
