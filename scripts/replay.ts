@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { adminClient, toCsv } from './lib/api';
+import { csvBody, expectOk } from './lib/client';
 import { seedRows, LAST_FINAL_SEASON } from './seed';
 import { parseCsv } from '../functions/src/domain/csv';
 import { readFileSync } from 'node:fs';
@@ -24,11 +25,11 @@ async function main(): Promise<void> {
     console.log(`[replay] no withheld game on or before ${until}`);
     return;
   }
-  const post = await adminClient();
-  const result = (await post('/v1/admin/games:import', toCsv(header, replayed), 'text/csv')) as {
-    updated: number;
-    unchanged: number;
-  };
+  const api = await adminClient();
+  const result = await expectOk(
+    api.POST('/v1/admin/games:import', { body: toCsv(header, replayed), ...csvBody }),
+    'import',
+  );
   console.log(
     `[replay] ${replayed.length} games through ${until}: ${result.updated} newly final, ${result.unchanged} already final`,
   );

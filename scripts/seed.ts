@@ -8,17 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../functions/src/domain/csv';
 import { adminClient, toCsv, withoutTriggers } from './lib/api';
+import { csvBody, expectOk } from './lib/client';
 import { repoRoot } from './lib/paths';
 
 export const LAST_FINAL_SEASON = 2016;
 const CHUNK = 5000;
-
-interface ImportResult {
-  received: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-}
 
 export function seedRows(): { header: string[]; rows: Record<string, string>[] } {
   const { header, rows } = parseCsv(
@@ -34,16 +28,19 @@ export function seedRows(): { header: string[]; rows: Record<string, string>[] }
 
 export async function seed(log: (line: string) => void): Promise<void> {
   const started = Date.now();
-  const post = await adminClient();
+  const api = await adminClient();
   const { header, rows } = seedRows();
-  const total: ImportResult = { received: 0, created: 0, updated: 0, unchanged: 0 };
+  const total = { received: 0, created: 0, updated: 0, unchanged: 0 };
   // A history import would fire the games trigger once per game (each recomputing ratings); with
   // triggers paused, the ratings are computed once below instead.
   await withoutTriggers(async () => {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = toCsv(header, rows.slice(i, i + CHUNK));
-      const result = (await post('/v1/admin/games:import', chunk, 'text/csv')) as ImportResult;
-      for (const k of Object.keys(total) as (keyof ImportResult)[]) total[k] += result[k];
+      const result = await expectOk(
+        api.POST('/v1/admin/games:import', { body: chunk, ...csvBody }),
+        'import',
+      );
+      for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += result[k];
     }
   });
   log(
@@ -52,21 +49,25 @@ export async function seed(log: (line: string) => void): Promise<void> {
 
   const artifact = JSON.parse(readFileSync(join(repoRoot, 'models', 'nfl', 'model.json'), 'utf8')) as {
     metadata: { modelId: string; version: string };
-  };
+  } & Record<string, unknown>;
   const { modelId, version } = artifact.metadata;
   const metrics = JSON.parse(readFileSync(join(repoRoot, 'models', 'nfl', 'metrics.json'), 'utf8')) as Record<
     string,
     unknown
   >;
-  await post(`/v1/models/${modelId}/versions`, { artifact, metrics });
-  await post(`/v1/models/${modelId}/activate`, { version });
+  const model = { params: { path: { modelId } } };
+  await expectOk(
+    api.POST('/v1/models/{modelId}/versions', { ...model, body: { artifact, metrics } }),
+    'upload',
+  );
+  await expectOk(api.POST('/v1/models/{modelId}/activate', { ...model, body: { version } }), 'activate');
   log(`model: ${modelId}@${version} active`);
 
   if (total.created + total.updated > 0) {
-    const rebuilt = (await post('/v1/admin/sports/nfl/ratings:rebuild', {})) as {
-      finals: number;
-      lastFinalDate: string;
-    };
+    const rebuilt = await expectOk(
+      api.POST('/v1/admin/sports/{sport}/ratings:rebuild', { params: { path: { sport: 'nfl' } }, body: {} }),
+      'ratings rebuild',
+    );
     log(`ratings: ${rebuilt.finals} finals through ${rebuilt.lastFinalDate}`);
   } else {
     log('ratings: unchanged');

@@ -15,6 +15,7 @@ import { idTokenFor } from '../lib/auth-emulator';
 import { cacheDir, functionsDir, repoRoot } from '../lib/paths';
 import { freePort, stopGroup, waitFor } from '../lib/process';
 import { toCsv } from '../lib/api';
+import { apiClient, csvBody, expectOk } from '../lib/client';
 import { parseCsv } from '../../functions/src/domain/csv';
 import { grantedEntitlementDoc } from '../../functions/src/data/billing';
 
@@ -204,22 +205,6 @@ function zipf(n: number, s: number, seed: number): () => number {
   };
 }
 
-async function post(
-  url: string,
-  token: string,
-  body: unknown,
-  contentType = 'application/json',
-): Promise<unknown> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as unknown;
-}
-
 async function runtime(
   server: Server,
   admin: string,
@@ -229,10 +214,8 @@ async function runtime(
   rateLimiter: { checks: number; redisCalls: number };
   memory: { rss: number };
 }> {
-  const res = await fetch(`${server.url}/v1/admin/runtime`, {
-    headers: { authorization: `Bearer ${admin}` },
-  });
-  return (await res.json()) as never;
+  // The runtime counters are free-form in the contract (Runtime): this is what the bench reads of them.
+  return (await expectOk(apiClient(server.url, admin).GET('/v1/admin/runtime'), 'runtime')) as never;
 }
 
 /** What one storage round trip costs here, from this process: the unit every miss is made of. */
@@ -377,13 +360,24 @@ async function main(): Promise<void> {
   const gameIds = seasonRows.map((r) => `nfl_${r.date}_${r.team1}_${r.team2}`);
   const artifact = JSON.parse(readFileSync(join(repoRoot, 'models', 'nfl', 'model.json'), 'utf8')) as {
     metadata: { version: string };
-  };
+  } & Record<string, unknown>;
 
   let a = await startServer('default', {});
-  await post(`${a.url}/v1/admin/games:import`, admin, toCsv(table.header, seasonRows), 'text/csv');
-  await post(`${a.url}/v1/models/nfl-wp/versions`, admin, { artifact });
-  await post(`${a.url}/v1/models/nfl-wp/activate`, admin, { version: artifact.metadata.version });
-  await post(`${a.url}/v1/admin/sports/nfl/ratings:rebuild`, admin, {});
+  const api = apiClient(a.url, admin);
+  const model = { params: { path: { modelId: 'nfl-wp' } } };
+  await expectOk(
+    api.POST('/v1/admin/games:import', { body: toCsv(table.header, seasonRows), ...csvBody }),
+    'import',
+  );
+  await expectOk(api.POST('/v1/models/{modelId}/versions', { ...model, body: { artifact } }), 'upload');
+  await expectOk(
+    api.POST('/v1/models/{modelId}/activate', { ...model, body: { version: artifact.metadata.version } }),
+    'activate',
+  );
+  await expectOk(
+    api.POST('/v1/admin/sports/{sport}/ratings:rebuild', { params: { path: { sport: 'nfl' } }, body: {} }),
+    'ratings rebuild',
+  );
   log(`seeded ${gameIds.length} games (${FIRST_SEASON}-2017)`);
   // Each scenario below uses games no earlier scenario asked for, so "miss" really misses.
   let next = 0;
@@ -511,9 +505,10 @@ async function main(): Promise<void> {
   for (let round = 0; round < 3; round++) {
     const ids = take(500);
     const t0 = performance.now();
-    const body = (await post(`${a.url}/v1/predictions:batch`, user, { gameIds: ids })) as {
-      predictions: unknown[];
-    };
+    const body = await expectOk(
+      apiClient(a.url, user).POST('/v1/predictions:batch', { body: { gameIds: ids } }),
+      'batch',
+    );
     batchLatencies.push(performance.now() - t0);
     if (body.predictions.length !== 500) throw new Error(`batch answered ${body.predictions.length} of 500`);
   }

@@ -1,5 +1,6 @@
 /** Calls to the running api function (emulator), as an admin, for seeding and replays. */
 import { idTokenFor } from './auth-emulator';
+import { apiClient, type ApiClient } from './client';
 import { emulatorPorts, projectId } from './paths';
 
 export const SEED_ADMIN_EMAIL = 'seed-admin@ai-sports-edge.local';
@@ -8,20 +9,9 @@ export function apiBase(): string {
   return `http://127.0.0.1:${emulatorPorts().functions ?? 5001}/${projectId()}/us-central1/api`;
 }
 
-export async function adminClient(): Promise<
-  (path: string, body: unknown, contentType?: string) => Promise<unknown>
-> {
-  const token = await idTokenFor(SEED_ADMIN_EMAIL, { admin: true });
-  return async (path, body, contentType = 'application/json') => {
-    const res = await fetch(`${apiBase()}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
-    return JSON.parse(text) as unknown;
-  };
+/** The typed client as the seed admin. */
+export async function adminClient(): Promise<ApiClient> {
+  return apiClient(apiBase(), await idTokenFor(SEED_ADMIN_EMAIL, { admin: true }));
 }
 
 /** CSV text of rows in the shared file's columns. */
