@@ -1043,6 +1043,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** Format: date */
                     date: string;
                     /** Format: date-time */
                     kickoff?: string;

@@ -65,6 +65,16 @@ export function toGame(gameId: string, doc: GameDoc): Game {
   };
 }
 
+/**
+ * Dates and instants taken from requests: real calendar dates (zod's ISO checks) within the years
+ * games can have, so every one converts to a Firestore Timestamp (year 0000 would not: a 500, found
+ * by the property tests).
+ */
+// Judged only when the text has a year (the ISO check reports anything else once).
+const inYears = (s: string) => !/^\d{4}/.test(s) || (s.slice(0, 4) >= '1900' && s.slice(0, 4) <= '2100');
+export const calendarDate = z.iso.date().refine(inYears, 'a date from 1900 to 2100');
+export const instant = z.iso.datetime({ offset: true }).refine(inYears, 'a time from 1900 to 2100');
+
 export function gameIdFor(sport: string, date: string, homeTeam: string, awayTeam: string): string {
   return `${sport}_${date}_${homeTeam}_${awayTeam}`;
 }
@@ -90,8 +100,8 @@ const optionalScore = z.preprocess(
 export const importRowSchema = z
   .object({
     sport: z.enum(SPORTS).default('nfl'),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
-    kickoff: z.iso.datetime().optional(),
+    date: calendarDate,
+    kickoff: instant.optional(),
     season: z.coerce.number().int().min(1900).max(2100),
     neutral: flag.default(false),
     playoff: flag.default(false),

@@ -11,6 +11,7 @@ import { getAuth } from 'firebase-admin/auth';
 import { reconcileBillingState } from '../../src/services/billing-reconciliation';
 import { readJson } from '../support/json';
 import { db, eventually, postAs, repoRoot } from './helpers';
+import { startInProcessApp } from './in-process-app';
 import {
   api,
   billingDeps,
@@ -41,9 +42,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('POST /v1/billing/checkout', () => {
   it('10 concurrent calls for a new user create exactly one Stripe customer', async () => {
+    // In this process: the race is on Firestore and Stripe, not on the Functions emulator's
+    // worker pool (one process per concurrent request, ~2 s each to start).
     const user = await newUser('race');
-    const answers = await Promise.all(Array.from({ length: 10 }, () => checkout(user)));
-    expect(answers.every((a) => a.kind === 'checkout' && a.url.startsWith('http'))).toBe(true);
+    const app = await startInProcessApp();
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const res = await fetch(`${app.base}/v1/billing/checkout`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ priceId: PRO }),
+          });
+          expect(res.status).toBe(200);
+          return (await readJson(res)) as { kind: string; url: string };
+        }),
+      );
+      expect(answers.every((a) => a.kind === 'checkout' && a.url.startsWith('http'))).toBe(true);
+    } finally {
+      await app.close();
+    }
     const customers = await testStripe().customers.list({ email: user.email, limit: 100 });
     expect(customers.data).toHaveLength(1);
     expect(customers.data[0]?.metadata.firebaseUID).toBe(user.uid);

@@ -18,7 +18,7 @@ export { idTokenFor };
 export const projectId = (): string => process.env.GCLOUD_PROJECT as string;
 
 export function db(): Firestore {
-  if (getApps().length === 0) initializeApp({ projectId: projectId() });
+  if (!getApps().some((a) => a.name === '[DEFAULT]')) initializeApp({ projectId: projectId() });
   return getFirestore();
 }
 

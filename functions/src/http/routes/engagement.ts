@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { z } from 'zod';
+import { calendarDate } from '../../data/games';
 import type { L2Cache } from '../../cache/l2';
 import { Collections } from '../../data/collections';
 import { METRIC_TYPES } from '../../domain/user-metrics';
@@ -18,7 +19,7 @@ export const eventBody = z.object({
   engagementScore: z.number().min(0).max(100),
 });
 export const analyticsQuery = z
-  .object({ from: z.iso.date(), to: z.iso.date() })
+  .object({ from: calendarDate, to: calendarDate })
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
   .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_ANALYTICS_DAYS, {
     message: `at most ${MAX_ANALYTICS_DAYS} days`,

@@ -1,6 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { GAME_STATUSES, importRowSchema, SPORTS, type ImportRow } from '../../data/games';
+import { documentId } from '../ids';
+import {
+  calendarDate,
+  GAME_STATUSES,
+  importRowSchema,
+  instant,
+  SPORTS,
+  type ImportRow,
+} from '../../data/games';
 import { CsvError, parseCsv } from '../../domain/csv';
 import { decodeCursor, getGame, importGames, listGames } from '../../services/games';
 import type { Firestore } from 'firebase-admin/firestore';
@@ -13,7 +21,7 @@ export const MAX_IMPORT_ROWS = 20_000;
 const DAY_MS = 86_400_000;
 
 /** A date (`2017-09-10`, the whole day) or an ISO date-time. */
-const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const dateOrDateTime = z.union([calendarDate, instant]);
 
 export const gameListQuery = z.object({
   sport: z.enum(SPORTS).default('nfl'),
@@ -29,7 +37,7 @@ export const gameListQuery = z.object({
     .optional(),
 });
 
-export const gameParams = z.object({ gameId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a game id') });
+export const gameParams = z.object({ gameId: documentId(/^[A-Za-z0-9_-]{1,128}$/, 'a game id') });
 
 /** `to=2017-09-10` includes that whole day; a date-time is an exclusive bound. */
 function upperBound(to: string): Date {

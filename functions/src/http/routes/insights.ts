@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { documentId } from '../ids';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { L2Cache } from '../../cache/l2';
 import { INSIGHT_SEVERITIES, INSIGHT_STATUSES } from '../../domain/insights';
@@ -27,7 +28,7 @@ export const insightListQuery = z.object({
 });
 
 export const insightParams = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_@-]{1,200}$/, 'an insight id'),
+  id: documentId(/^[A-Za-z0-9_@-]{1,200}$/, 'an insight id'),
 });
 export const insightPatchBody = z.object({ status: z.enum(INSIGHT_STATUSES) });
 

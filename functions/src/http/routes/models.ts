@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { documentId } from '../ids';
 import type { Firestore } from 'firebase-admin/firestore';
 import { listModels } from '../../data/registry';
 import { activate, ModelRejected, uploadVersion } from '../../services/registry';
@@ -12,14 +13,14 @@ import { parseRequest } from '../middleware/validate';
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 export const modelParams = z.object({
-  modelId: z.string().regex(idPattern, 'a model id (letters, digits, _ and -)'),
+  modelId: documentId(idPattern, 'a model id (letters, digits, _ and -)'),
 });
 export const uploadBody = z.object({
   artifact: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).optional(),
 });
 export const metricsQuery = z.object({ season: z.coerce.number().int().min(1900).max(2100).optional() });
-export const activateBody = z.object({ version: z.string().regex(idPattern, 'a version id') });
+export const activateBody = z.object({ version: documentId(idPattern, 'a version id') });
 
 /**
  * The model registry (admin) and each model's graded accuracy (public). `onActivated` lets this

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { SPORTS } from '../../data/games';
+import { documentId } from '../ids';
+import { instant, SPORTS } from '../../data/games';
 import { nflSeasonOf } from '../../domain/seasons';
 import {
   PredictionError,
@@ -18,7 +19,7 @@ import { parseRequest } from '../middleware/validate';
 
 export const MAX_BATCH = 500;
 
-const gameId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a game id');
+const gameId = documentId(/^[A-Za-z0-9_-]{1,128}$/, 'a game id');
 export const predictionParams = z.object({ gameId });
 const team = z
   .string()
@@ -37,7 +38,7 @@ export const matchupBody = z
     sport: z.enum(SPORTS),
     homeTeam: team,
     awayTeam: team,
-    kickoff: z.iso.datetime({ offset: true }),
+    kickoff: instant,
     neutral: z.boolean().default(false),
     playoff: z.boolean().default(false),
   })

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Firestore } from 'firebase-admin/firestore';
 import { ledgerRetentionMs } from '../../config';
-import { SPORTS } from '../../data/games';
+import { calendarDate, SPORTS } from '../../data/games';
 import { engineRatingParams } from '../../domain/model-checks';
 import { getSport } from '../../services/ratings';
 import { FROM_THE_START, updateRatings } from '../../services/ratings-worker';
@@ -11,7 +11,7 @@ import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
 export const rebuildParams = z.object({ sport: z.enum(SPORTS) });
-export const rebuildBody = z.object({ fromDate: z.iso.date().optional() }).default({});
+export const rebuildBody = z.object({ fromDate: calendarDate.optional() }).default({});
 
 /**
  * Admin: recompute a sport's ratings from its final games (all of them, or from a date on). It goes
