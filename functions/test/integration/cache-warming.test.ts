@@ -6,7 +6,6 @@
 import { warmPredictionCache } from '../../src/index';
 import {
   apiUrl,
-  clearFirestore,
   db,
   disagreeingGameIds,
   eventually,
@@ -29,8 +28,9 @@ const week1 = csv
   });
 
 beforeAll(async () => {
-  await clearFirestore();
-  await seedNfl(await idTokenFor('warming-admin@example.com', { admin: true }), csv.join('\n'), artifact);
+  await seedNfl(await idTokenFor('warming-admin@example.com', { admin: true }), csv.join('\n'), artifact, {
+    clearFirst: true,
+  });
 }, 90_000);
 
 it('puts the next 7 days of scheduled games into L2 and L3', async () => {

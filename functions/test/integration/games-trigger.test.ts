@@ -12,7 +12,6 @@ import { readFinals } from '../../src/services/ratings';
 import { readJson } from '../support/json';
 import {
   apiUrl,
-  clearFirestore,
   db,
   disagreeingGameIds,
   eventually,
@@ -62,10 +61,9 @@ async function expectFreshPrediction(
 }
 
 beforeAll(async () => {
-  await clearFirestore();
   admin = await idTokenFor('games-trigger-admin@example.com', { admin: true });
   fan = await idTokenFor('games-trigger-fan@example.com');
-  await seedNfl(admin, nflSeasonsCsv(2016), artifact);
+  await seedNfl(admin, nflSeasonsCsv(2016), artifact, { clearFirst: true });
 }, 90_000);
 
 describe('a game goes final', () => {

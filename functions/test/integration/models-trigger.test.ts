@@ -4,16 +4,7 @@
  */
 import functionsTest from 'firebase-functions-test';
 import { onModelWritten } from '../../src/index';
-import {
-  clearFirestore,
-  db,
-  eventually,
-  idTokenFor,
-  nflSeasonsCsv,
-  postAs,
-  readRepoJson,
-  seedNfl,
-} from './helpers';
+import { db, eventually, idTokenFor, nflSeasonsCsv, postAs, readRepoJson, seedNfl } from './helpers';
 
 const testEnv = functionsTest({ projectId: process.env.GCLOUD_PROJECT });
 afterAll(() => testEnv.cleanup());
@@ -32,9 +23,8 @@ const stored = (version: string) =>
     .then((snaps) => snaps.filter((s) => s.exists).length);
 
 beforeAll(async () => {
-  await clearFirestore();
   const admin = await idTokenFor('models-trigger-admin@example.com', { admin: true });
-  await seedNfl(admin, nflSeasonsCsv(2016), served);
+  await seedNfl(admin, nflSeasonsCsv(2016), served, { clearFirst: true });
   const post = (path: string, body: unknown) => postAs(path, admin, body);
   const season = Number(day(1).slice(0, 4));
   expect(

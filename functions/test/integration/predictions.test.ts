@@ -7,7 +7,6 @@
 import { readJson } from '../support/json';
 import {
   apiUrl,
-  clearFirestore,
   db,
   eventually,
   freshPredictionService,
@@ -36,11 +35,10 @@ const UPCOMING = 'nfl_2017-09-10_BUF_NYJ';
 const PAST = 'nfl_2016-09-11_BAL_BUF';
 
 beforeAll(async () => {
-  await clearFirestore();
   await redis.flushdb();
   admin = await idTokenFor('models-admin@example.com', { admin: true });
+  await seedNfl(admin, nflSeasonsCsv(2014), served, { clearFirst: true });
   fan = await tokenWithTier('predictions-fan@example.com', 'elite');
-  await seedNfl(admin, nflSeasonsCsv(2014), served);
   expect((await db().doc('sports/nfl').get()).get('lastFinalDate')).toBe('2017-02-05');
 }, 120_000);
 
