@@ -1,14 +1,26 @@
-// Type-aware lint for scripts/ (functions/ has its own config; hosting/ is plain browser JS).
+// Type-aware lint for scripts/ and the web app in hosting/src (functions/ has its own config).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['functions/**', 'hosting/**', 'node_modules/**', '**/*.mjs', '**/*.js'] },
+  {
+    ignores: [
+      'functions/**',
+      'hosting/dist/**',
+      'hosting/public/**',
+      'node_modules/**',
+      '**/*.mjs',
+      '**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: './scripts/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./scripts/tsconfig.json', './hosting/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -1,15 +1,21 @@
-// Builds the web app into hosting/dist, which Firebase Hosting serves: a static copy of src/, plus
-// the self-hosted Swagger UI (swagger-ui-dist, no CDN) for the API reference at /docs/.
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+// Builds the web app into hosting/dist, which Firebase Hosting serves: Vite bundles src/ (Preact,
+// TypeScript, the typed API client) into hashed assets, public/ is copied as is, and the
+// self-hosted Swagger UI (swagger-ui-dist, no CDN) is added for the API reference at /docs/.
+import { cpSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
-cpSync(join(here, 'src'), dist, { recursive: true });
+
+await build({
+  root: join(here, 'src'),
+  publicDir: join(here, 'public'),
+  logLevel: 'warn',
+  build: { outDir: dist, emptyOutDir: true, target: 'es2022', assetsDir: 'assets' },
+});
 
 const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css', 'LICENSE', 'NOTICE']) {

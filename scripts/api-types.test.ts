@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
-const committed = join(root, 'scripts', 'lib', 'api-schema.ts');
+const committed = join(root, 'hosting', 'src', 'api', 'schema.ts');
 const check = (against: string) =>
   spawnSync(
     join(root, 'node_modules', '.bin', 'tsx'),
@@ -16,9 +16,9 @@ const check = (against: string) =>
     { cwd: root, encoding: 'utf8' },
   );
 
-it('scripts/lib/api-schema.ts matches the OpenAPI document the functions serve (else: npm run api:types)', () => {
+it('hosting/src/api/schema.ts matches the OpenAPI document the functions serve (else: npm run api:types)', () => {
   const result = check(committed);
-  expect(result.stdout.trim()).toBe('api-schema.ts is up to date');
+  expect(result.stdout.trim()).toBe('schema.ts is up to date');
   expect(result.status).toBe(0);
 });
 

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { adminClient, toCsv } from './lib/api';
-import { csvBody, expectOk } from './lib/client';
+import { csvBody, expectOk } from '../hosting/src/api/client';
 import { seedRows, LAST_FINAL_SEASON } from './seed';
 import { parseCsv } from '../functions/src/domain/csv';
 import { readFileSync } from 'node:fs';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../functions/src/domain/csv';
 import { adminClient, toCsv, withoutTriggers } from './lib/api';
-import { csvBody, expectOk } from './lib/client';
+import { csvBody, expectOk } from '../hosting/src/api/client';
 import { repoRoot } from './lib/paths';
 
 export const LAST_FINAL_SEASON = 2016;

@@ -15,7 +15,7 @@ import { idTokenFor } from '../lib/auth-emulator';
 import { cacheDir, functionsDir, repoRoot } from '../lib/paths';
 import { freePort, stopGroup, waitFor } from '../lib/process';
 import { toCsv } from '../lib/api';
-import { apiClient, csvBody, expectOk } from '../lib/client';
+import { apiClient, csvBody, expectOk } from '../../hosting/src/api/client';
 import { parseCsv } from '../../functions/src/domain/csv';
 import { grantedEntitlementDoc } from '../../functions/src/data/billing';
 

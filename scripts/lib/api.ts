@@ -1,6 +1,6 @@
 /** Calls to the running api function (emulator), as an admin, for seeding and replays. */
 import { idTokenFor } from './auth-emulator';
-import { apiClient, type ApiClient } from './client';
+import { apiClient, type ApiClient } from '../../hosting/src/api/client';
 import { emulatorPorts, projectId } from './paths';
 
 export const SEED_ADMIN_EMAIL = 'seed-admin@ai-sports-edge.local';

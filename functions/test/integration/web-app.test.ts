@@ -23,6 +23,9 @@ it('shows the service status the api reports, one row per dependency', async () 
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text()); // a CSP violation is reported here
+  });
   const health = page.waitForResponse((r) => r.url().endsWith('/api/v1/health'));
   await page.goto(webUrl('/'));
   const reported = (await (await health).json()) as {
@@ -45,6 +48,23 @@ it('shows the service status the api reports, one row per dependency', async () 
   expect(errors).toEqual([]);
   await page.close();
 }, 30_000);
+
+it('index.html is revalidated on every visit; the hashed assets it names are cached for a year', async () => {
+  const index = await fetch(webUrl('/'));
+  expect(index.headers.get('cache-control')).toBe('no-cache');
+  const assets = [...(await index.text()).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(
+    (m) => m[1] as string,
+  );
+  expect(assets.length).toBeGreaterThanOrEqual(2); // the script and the stylesheet
+  for (const asset of assets) {
+    const res = await fetch(webUrl(asset));
+    expect([asset, res.status, res.headers.get('cache-control')]).toEqual([
+      asset,
+      200,
+      'public, max-age=31536000, immutable',
+    ]);
+  }
+});
 
 it('/docs/ renders the API reference from the served contract, and "try it" lists games (200)', async () => {
   const context = await browser.newContext();

@@ -1,10 +1,10 @@
 /**
- * The API client every script uses (seed, replay, the benchmark): openapi-fetch over the types
- * generated from the OpenAPI document (api-schema.ts), so a script whose call no longer fits the
+ * The API client of every caller we write (the web app; the seed, replay and benchmark scripts): openapi-fetch over the types
+ * generated from the OpenAPI document (schema.ts), so a script or page whose call no longer fits the
  * contract does not compile. `expectOk` turns an error answer into an exception with its body.
  */
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from './api-schema';
+import type { paths } from './schema';
 
 export type ApiClient = Client<paths>;
 
