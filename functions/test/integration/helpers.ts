@@ -38,12 +38,16 @@ async function deleteAllDocuments(): Promise<void> {
  * delete fires delete events, whose triggers would otherwise write aggregates (a count of -1) after
  * the clear. Resuming triggers makes the Functions emulator reload them (about 5 s), so call this
  * once per file (`beforeAll(clearFirestore, 30_000)`), and give each test its own documents.
- * `alsoWhilePaused` runs after the clear, before triggers resume (one reload instead of two).
  */
-export async function clearFirestore(alsoWhilePaused?: () => Promise<void>): Promise<void> {
+export async function clearFirestore(): Promise<void> {
+  await withoutTriggers(deleteAllDocuments);
+}
+
+/** clearFirestore, then `work` before triggers resume (one reload instead of two). */
+export async function clearFirestoreThen(work: () => Promise<void>): Promise<void> {
   await withoutTriggers(async () => {
     await deleteAllDocuments();
-    await alsoWhilePaused?.();
+    await work();
   });
 }
 
@@ -171,7 +175,7 @@ export async function seedNfl(
     if (!r.ok) throw new Error(`${what}: HTTP ${r.status} ${await r.text()}`);
   };
   const importGames = () => expectOk(post('/v1/admin/games:import', csv), 'import');
-  await (opts.clearFirst ? clearFirestore(importGames) : withoutTriggers(importGames));
+  await (opts.clearFirst ? clearFirestoreThen(importGames) : withoutTriggers(importGames));
   await expectOk(post('/v1/models/nfl-wp/versions', { artifact }), 'model upload');
   await expectOk(post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version }), 'activate');
   await expectOk(post('/v1/admin/sports/nfl/ratings:rebuild', {}), 'ratings rebuild');
