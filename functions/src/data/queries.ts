@@ -27,6 +27,14 @@ export const GAME_LIST_SHAPES: QueryShape[] = [[], ['season'], ['status'], ['sea
   }),
 );
 
+/** services/weeks.ts: the latest game before a week (or of all), for the home page's navigation. */
+export const LATEST_GAME_SHAPE: QueryShape = {
+  name: 'the latest game of a sport before a kickoff',
+  collectionGroup: 'games',
+  equality: ['sport'],
+  orderBy: { field: 'kickoff', direction: 'DESCENDING' },
+};
+
 /** services/ratings.ts: the latest snapshot before a date, and the snapshots from a date on. */
 export const RATING_SNAPSHOT_SHAPES: QueryShape[] = [
   {
@@ -76,6 +84,7 @@ export const RECONCILIATION_SHAPES: QueryShape[] = [
 export const QUERY_SHAPES: QueryShape[] = [
   ...RECONCILIATION_SHAPES,
   ...GAME_LIST_SHAPES,
+  LATEST_GAME_SHAPE,
   ...RATING_SNAPSHOT_SHAPES,
   ...ANALYTICS_SHAPES,
   ...INSIGHT_LIST_SHAPES,

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health';
 import { contractRoutes } from './routes/contract';
 import { identityRoutes } from './routes/me';
 import { gameRoutes } from './routes/games';
+import { weekRoutes } from './routes/weeks';
 import type { HealthDeps } from '../services/health';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { PredictionService } from '../services/predictions';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(billingRoutes(deps.billing, deps.entitlements, deps.verifyIdToken, deps.now));
   v1.use(predictionRoutes(deps.predictions));
   v1.use(gameRoutes(deps.db, deps.verifyIdToken));
+  v1.use(weekRoutes(deps.db, deps.predictions));
   v1.use(engagementRoutes(deps.db, deps.l2, deps.verifyIdToken));
   const dropPointers = (sport: string) => deps.predictions().invalidatePointers(sport);
   v1.use(modelRoutes(deps.db, deps.l2, deps.verifyIdToken, dropPointers));

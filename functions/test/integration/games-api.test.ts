@@ -37,6 +37,13 @@ const importJson = (token: string, body: unknown) =>
   });
 const list = async (query: string) => readJson(await fetch(apiUrl(`/v1/games?${query}`)));
 
+describe('GET /v1/weeks before any game is stored', () => {
+  it('404s', async () => {
+    const res = await fetch(apiUrl('/v1/weeks'));
+    expect([res.status, (await readJson(res)).error.code]).toEqual([404, 'not_found']);
+  });
+});
+
 describe('POST /v1/admin/games:import', () => {
   it('403 for a signed-in non-admin, 401 without a token; nothing is written', async () => {
     expect((await importCsv(fan)).status).toBe(403);
@@ -158,5 +165,47 @@ describe('GET /v1/games/{gameId}', () => {
     const missing = await fetch(apiUrl('/v1/games/nfl_1900-01-01_XX_YY'));
     expect(missing.status).toBe(404);
     expect((await readJson(missing)).error.code).toBe('not_found');
+  });
+});
+
+describe('GET /v1/weeks', () => {
+  beforeAll(async () => {
+    expect((await importCsv(admin)).status).toBe(200);
+  });
+  const week = async (query = '') => {
+    const res = await fetch(apiUrl(`/v1/weeks${query}`));
+    return { status: res.status, body: await readJson(res) };
+  };
+  const ids = (body: { games: { gameId: string }[] }) => body.games.map((g) => g.gameId);
+
+  it('opens on the week of the next game to be played, Tuesday to Monday, with the weeks around it', async () => {
+    const { status, body } = await week();
+    expect(status).toBe(200);
+    expect([body.from, body.to, body.previous, body.next]).toEqual([
+      '2017-09-05',
+      '2017-09-11',
+      '2017-01-31',
+      null,
+    ]);
+    expect(ids(body)).toEqual(['nfl_2017-09-07_NE_KC', 'nfl_2017-09-10_BUF_NYJ']);
+    // No model is active here: the games, without predictions.
+    expect(body.games.map((g: { prediction: unknown }) => g.prediction)).toEqual([null, null]);
+  });
+
+  it('any day of a week gives that week, with finals', async () => {
+    const { body } = await week('?date=2016-09-12');
+    expect([body.from, body.to, body.previous, body.next]).toEqual([
+      '2016-09-06',
+      '2016-09-12',
+      null,
+      '2017-01-31',
+    ]);
+    expect(ids(body)).toEqual(['nfl_2016-09-08_DEN_CAR', 'nfl_2016-09-11_ATL_TB']);
+    expect(body.games[0]).toMatchObject({ status: 'final', homeScore: 21, awayScore: 20 });
+  });
+
+  it('400s a date that is not one', async () => {
+    const { status, body } = await week('?date=2017-13-01');
+    expect([status, body.error.fields[0].field]).toEqual([400, 'query.date']);
   });
 });

@@ -47,6 +47,8 @@ beforeAll(async () => {
       'processed_events/e1',
       'ops/x',
       'models/nfl-wp',
+      'models/nfl-wp/versions/v1',
+      'sports/nfl',
       'predictions/p1',
       `customers/${OWNER}`,
       `customers/${OWNER}/subscriptions/sub_1`,
@@ -87,7 +89,9 @@ describe('reads', () => {
     ['insights/i1', { anonymous: false, owner: false, other: false, admin: true }],
     ['processed_events/e1', { anonymous: false, owner: false, other: false, admin: false }],
     ['ops/x', { anonymous: false, owner: false, other: false, admin: false }],
-    ['models/nfl-wp', { anonymous: false, owner: false, other: false, admin: false }],
+    ['models/nfl-wp', { anonymous: true, owner: true, other: true, admin: true }],
+    ['models/nfl-wp/versions/v1', { anonymous: false, owner: false, other: false, admin: false }],
+    ['sports/nfl', { anonymous: true, owner: true, other: true, admin: true }],
     ['predictions/p1', { anonymous: false, owner: false, other: false, admin: false }],
     [`customers/${OWNER}`, { anonymous: false, owner: true, other: false, admin: false }],
     [`customers/${OWNER}/subscriptions/sub_1`, { anonymous: false, owner: true, other: false, admin: false }],
@@ -106,10 +110,12 @@ describe('reads', () => {
 
 describe('writes', () => {
   for (const who of ['anonymous', 'owner', 'other', 'admin'] as const) {
-    it(`${who} may not write games, aggregates, insights, ledger, ops or billing`, async () => {
+    it(`${who} may not write games, sports, models, aggregates, insights, ledger, ops or billing`, async () => {
       const db = as(who);
       for (const path of [
         'games/g1',
+        'sports/nfl',
+        'models/nfl-wp',
         `agg_user_daily/${OWNER}_2026-11-22`,
         'agg_model/m@v_2017',
         'agg_insights/open_high',

@@ -559,6 +559,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/weeks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A week of games with their predictions (the home page)
+         * @description **Who:** Anyone; a token, when sent, must verify.
+         */
+        get: operations["getWeek"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -773,7 +793,7 @@ export interface components {
             gameId?: string;
             homeTeam: string;
             homeWinProbability: number;
-            /** @description 90% interval of the ensemble */
+            /** @description 10th to 90th percentile of the ensemble members' probabilities: the model's fit uncertainty, not an interval for the outcome */
             interval: [
                 number,
                 number
@@ -855,6 +875,60 @@ export interface components {
             /** @constant */
             received: true;
             requestId: string;
+        };
+        /** @description A football week, Tuesday to Monday (a kickoff before 06:00 UTC counts as the evening before), its games in kickoff order */
+        Week: {
+            /**
+             * Format: date
+             * @description The first day (a Tuesday)
+             */
+            from: string;
+            games: {
+                awayScore: number | null;
+                awayTeam: string;
+                /** @example nfl_2017-09-10_BUF_NYJ */
+                gameId: string;
+                homeScore: number | null;
+                homeTeam: string;
+                /**
+                 * Format: date-time
+                 * @example 2017-09-10T18:00:00.000Z
+                 */
+                kickoff: string;
+                neutral: boolean;
+                playoff: boolean;
+                /** @description The public part of the prediction; null when none can be made yet */
+                prediction: {
+                    /**
+                     * Format: date-time
+                     * @example 2017-09-10T18:00:00.000Z
+                     */
+                    computedAt: string;
+                    eloHomeWinProbability: number;
+                    homeWinProbability: number;
+                    model: {
+                        id: string;
+                        version: string;
+                    };
+                    ratingsVersion: number;
+                } | null;
+                season: number;
+                /** @enum {string} */
+                sport: "nfl";
+                /** @enum {string} */
+                status: "scheduled" | "final";
+            }[];
+            /** @description The first day of the nearest later week with games */
+            next: string | null;
+            /** @description The first day of the nearest earlier week with games */
+            previous: string | null;
+            /** @enum {string} */
+            sport: "nfl";
+            /**
+             * Format: date
+             * @description The last day (the Monday after), inclusive
+             */
+            to: string;
         };
     };
     responses: {
@@ -2187,6 +2261,49 @@ export interface operations {
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWeek: {
+        parameters: {
+            query?: {
+                /** @description Any day of the week; without it, the current week */
+                date?: string;
+                sport?: "nfl";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The week asked for, or the current one (the week of the next game to be played) */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Week"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            404: components["responses"]["Error404"];
             429: components["responses"]["Error429"];
             /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
             default: {

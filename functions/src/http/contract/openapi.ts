@@ -16,6 +16,7 @@ import { FEATURES, LIMITS, type Feature } from '../../domain/tiers';
 import { checkoutBody } from '../routes/billing';
 import { analyticsQuery, eventBody } from '../routes/engagement';
 import { gameListQuery, gameParams } from '../routes/games';
+import { weekQuery } from '../routes/weeks';
 import { insightListQuery, insightParams, insightPatchBody } from '../routes/insights';
 import { activateBody, metricsQuery, modelParams, uploadBody } from '../routes/models';
 import { batchBody, matchupBody, predictionParams } from '../routes/predictions';
@@ -271,6 +272,23 @@ export const OPERATIONS: Operation[] = [
     access: 'public',
     query: gameListQuery,
     ok: [{ status: 200, description: 'A page of games', schema: S.GamePage }],
+  },
+  {
+    method: 'get',
+    path: '/v1/weeks',
+    operationId: 'getWeek',
+    tag: 'games',
+    summary: 'A week of games with their predictions (the home page)',
+    access: 'public',
+    query: weekQuery,
+    ok: [
+      {
+        status: 200,
+        description: 'The week asked for, or the current one (the week of the next game to be played)',
+        schema: S.Week,
+      },
+    ],
+    errors: [404],
   },
   {
     method: 'get',

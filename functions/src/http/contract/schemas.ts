@@ -101,7 +101,10 @@ const predictionCore = {
 export const Prediction = z
   .object({
     ...predictionCore,
-    interval: z.tuple([probability, probability]).meta({ description: '90% interval of the ensemble' }),
+    interval: z.tuple([probability, probability]).meta({
+      description:
+        "10th to 90th percentile of the ensemble members' probabilities: the model's fit uncertainty, not an interval for the outcome",
+    }),
     explanation: z
       .array(z.object({ feature: z.string(), contribution: z.number() }))
       .meta({ description: 'Log-odds contributions, baseline first; they sum to logit(homeWinProbability)' }),
@@ -114,6 +117,37 @@ export const PredictionBasic = z
     locked: z.array(z.enum(['interval', 'explanation'])).meta({ description: 'Fields a paid tier adds' }),
   })
   .meta({ id: 'PredictionBasic', description: 'The prediction anonymous and free callers get.' });
+
+export const Week = z
+  .object({
+    sport: z.enum(SPORTS),
+    from: z.iso.date().meta({ description: 'The first day (a Tuesday)' }),
+    to: z.iso.date().meta({ description: 'The last day (the Monday after), inclusive' }),
+    previous: z.iso
+      .date()
+      .nullable()
+      .meta({ description: 'The first day of the nearest earlier week with games' }),
+    next: z.iso.date().nullable().meta({ description: 'The first day of the nearest later week with games' }),
+    games: z.array(
+      Game.extend({
+        prediction: z
+          .object({
+            homeWinProbability: probability,
+            eloHomeWinProbability: probability,
+            model: z.object({ id: z.string(), version: z.string() }),
+            ratingsVersion: z.number(),
+            computedAt: isoDateTime,
+          })
+          .nullable()
+          .meta({ description: 'The public part of the prediction; null when none can be made yet' }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'Week',
+    description:
+      'A football week, Tuesday to Monday (a kickoff before 06:00 UTC counts as the evening before), its games in kickoff order',
+  });
 
 export const BatchResult = z
   .object({
