@@ -1,7 +1,7 @@
 // Builds the web app into hosting/dist, which Firebase Hosting serves: Vite bundles src/ (Preact,
 // TypeScript, the typed API client) into hashed assets, public/ is copied as is, and the
 // self-hosted Swagger UI (swagger-ui-dist, no CDN) is added for the API reference at /docs/.
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +9,35 @@ import { build } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
+// The emulators' ports, for the web app served locally (firebase.json is their one source).
+const { emulators } = JSON.parse(readFileSync(join(here, '..', 'firebase.json'), 'utf8'));
+
+// Every path but the home page gets app.html: index.html without the home page's preload (written
+// here from index.html, so the two never drift; git-ignored).
+const home = readFileSync(join(here, 'src', 'index.html'), 'utf8');
+const app = home.replace(/\n\s*<!-- The home page's data[^\n]*\n[^\n]*rel="preload"[^\n]*/, '');
+if (app === home) throw new Error('index.html: the preload this build removes for app.html was not found');
+writeFileSync(join(here, 'src', 'app.html'), app);
 
 await build({
   root: join(here, 'src'),
   publicDir: join(here, 'public'),
   logLevel: 'warn',
-  build: { outDir: dist, emptyOutDir: true, target: 'es2022', assetsDir: 'assets' },
+  define: {
+    __EMULATOR_PORTS__: JSON.stringify({ auth: emulators.auth.port, firestore: emulators.firestore.port }),
+  },
+  // The Firestore SDK (live pages only, loaded on demand) is one ~550 KB chunk: expected.
+  build: {
+    outDir: dist,
+    emptyOutDir: true,
+    target: 'es2022',
+    assetsDir: 'assets',
+    chunkSizeWarningLimit: 600,
+    // index.html is the home page (it preloads this week's games); app.html serves every other path.
+    rolldownOptions: {
+      input: { index: join(here, 'src', 'index.html'), app: join(here, 'src', 'app.html') },
+    },
+  },
 });
 
 const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

@@ -1,82 +1,109 @@
-import { api, type components } from './api';
+/** The app shell: the header with navigation, the page for the current path, the footer. */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from './router';
+import { useSession } from './session';
+import { WeekPage } from './pages/week';
 
-type Health = components['schemas']['Health'];
-type Check = NonNullable<Health['checks'][keyof Health['checks']]>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each page takes its own props
+type PageComponent = (props: any) => ComponentChildren;
+type PageModule = { default: PageComponent };
 
-type HealthState =
-  { kind: 'loading' } | { kind: 'answered'; health: Health } | { kind: 'unreachable'; reason: string };
-
-/** GET /v1/health: 200 when ok or degraded, 503 (same body) when down; anything else is "unreachable". */
-async function loadHealth(): Promise<HealthState> {
-  try {
-    const { data, error, response } = await api.GET('/v1/health', { cache: 'no-store' });
-    const health = data ?? (response.status === 503 ? (error as Health | undefined) : undefined);
-    return health?.status
-      ? { kind: 'answered', health }
-      : { kind: 'unreachable', reason: `HTTP ${response.status}` };
-  } catch (err) {
-    return { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err) };
-  }
+/** A page loaded on first visit (its own chunk), so the home page carries only what it shows. */
+function Lazy({ load, props }: { load: () => Promise<PageModule>; props: Record<string, unknown> }) {
+  const [mod, setMod] = useState<PageModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (m) => live && setMod(() => m),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [load]);
+  if (failed)
+    return (
+      <p class="notice" role="alert">
+        This page could not load. Check your connection and reload.
+      </p>
+    );
+  if (!mod) return <p aria-busy="true">Loading…</p>;
+  const Component = mod.default;
+  return <Component {...props} />;
 }
 
-function CheckRow({ name, check }: { name: string; check: Check }) {
-  const state = check.ok ? 'ok' : `failing${check.reason ? ` (${check.reason})` : ''}`;
+const loadGame = () => import('./pages/game').then((m) => ({ default: m.GamePage as PageComponent }));
+const loadStatus = () => import('./pages/status').then((m) => ({ default: m.StatusPage as PageComponent }));
+const loadSignIn = () => import('./pages/sign-in').then((m) => ({ default: m.SignInPage as PageComponent }));
+const loadAccount = () =>
+  import('./pages/account').then((m) => ({ default: m.AccountPage as PageComponent }));
+
+function Page() {
+  const { path, query } = useLocation();
+  const session = useSession();
+  const game = /^\/games\/([A-Za-z0-9_-]{1,128})$/.exec(path);
+  if (path === '/') return <WeekPage date={query.get('week')} />;
+  if (game) return <Lazy load={loadGame} props={{ gameId: game[1] }} />;
+  if (path === '/status') return <Lazy load={loadStatus} props={{}} />;
+  if (path === '/sign-in') return <Lazy load={loadSignIn} props={{ next: query.get('next') ?? '/' }} />;
+  if (path === '/account') {
+    if (!session.ready) return <p aria-busy="true">Loading…</p>;
+    if (!session.user) return <Lazy load={loadSignIn} props={{ next: '/account' }} />;
+    return <Lazy load={loadAccount} props={{ user: session.user }} />;
+  }
   return (
-    <tr data-dependency={name} data-ok={String(check.ok)}>
-      <td>{name}</td>
-      <td>{state}</td>
-      <td>{check.latencyMs} ms</td>
-    </tr>
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at {path}. <a href="/">See this week’s games</a>.
+      </p>
+    </section>
   );
 }
 
-function ServiceStatus() {
-  const [state, setState] = useState<HealthState>({ kind: 'loading' });
-  useEffect(() => {
-    void loadHealth().then(setState);
-  }, []);
-  const status =
-    state.kind === 'answered' ? state.health.status : state.kind === 'loading' ? 'loading' : 'error';
+function Header() {
+  const session = useSession();
+  const { path } = useLocation();
+  const current = (href: string) => (path === href ? { 'aria-current': 'page' as const } : {});
   return (
-    <section aria-labelledby="status-title">
-      <h2 id="status-title">Service status</h2>
-      <p id="status" data-status={status} aria-live="polite">
-        {state.kind === 'loading'
-          ? 'Checking…'
-          : state.kind === 'answered'
-            ? `API is ${state.health.status}`
-            : `Could not reach the API: ${state.reason}`}
-      </p>
-      {state.kind === 'answered' && (
-        <>
-          <table id="checks">
-            <thead>
-              <tr>
-                <th>Dependency</th>
-                <th>State</th>
-                <th>Latency</th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.entries(state.health.checks).map(([name, check]) =>
-                check ? <CheckRow key={name} name={name} check={check} /> : null,
-              )}
-            </tbody>
-          </table>
-          <p id="version">Version {state.health.version}</p>
-        </>
-      )}
-    </section>
+    <header class="site-header">
+      <a class="brand" href="/">
+        AI Sports Edge
+      </a>
+      <nav aria-label="Main">
+        <a href="/" {...current('/')}>
+          This week
+        </a>
+        {session.ready && session.user ? (
+          <a href="/account" {...current('/account')}>
+            Account
+          </a>
+        ) : (
+          <a href="/sign-in" {...current('/sign-in')}>
+            Sign in
+          </a>
+        )}
+      </nav>
+    </header>
   );
 }
 
 export function App() {
   return (
-    <main>
-      <h1>AI Sports Edge</h1>
-      <p>Win probabilities and insights for the games you follow.</p>
-      <ServiceStatus />
-    </main>
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <Page />
+      </main>
+      <footer class="site-footer">
+        <a href="/status">Service status</a> · <a href="/docs/">API reference</a> · Data: FiveThirtyEight NFL
+        Elo (MIT)
+      </footer>
+    </>
   );
 }

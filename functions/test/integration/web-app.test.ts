@@ -27,7 +27,7 @@ it('shows the service status the api reports, one row per dependency', async () 
     if (msg.type() === 'error') errors.push(msg.text()); // a CSP violation is reported here
   });
   const health = page.waitForResponse((r) => r.url().endsWith('/api/v1/health'));
-  await page.goto(webUrl('/'));
+  await page.goto(webUrl('/status'));
   const reported = (await (await health).json()) as {
     status: string;
     version: string;
@@ -52,6 +52,9 @@ it('shows the service status the api reports, one row per dependency', async () 
 it('index.html is revalidated on every visit; the hashed assets it names are cached for a year', async () => {
   const index = await fetch(webUrl('/'));
   expect(index.headers.get('cache-control')).toBe('no-cache');
+  // Every path of the app is its HTML too: a deep link must not keep an old release either.
+  for (const path of ['/games/x', '/app.html', '/docs/'])
+    expect([path, (await fetch(webUrl(path))).headers.get('cache-control')]).toEqual([path, 'no-cache']);
   const assets = [...(await index.text()).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(
     (m) => m[1] as string,
   );

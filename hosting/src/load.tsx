@@ -1,0 +1,70 @@
+/**
+ * Loading API data in a page: the state of one call, retried on its own when the problem is
+ * passing (offline, unavailable, rate limited), with a message that says when.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Problem } from './api';
+
+export type Loaded<T> =
+  | { state: 'loading' }
+  | { state: 'ok'; data: T }
+  | { state: 'problem'; problem: Problem; retryInSeconds: number | null };
+
+const RETRY_SECONDS = { offline: 5, unavailable: 5 } as const;
+
+function retryDelay(problem: Problem): number | null {
+  if (problem.kind === 'rate_limited') return Math.max(1, problem.retryAfterSeconds ?? 1);
+  if (problem.kind === 'offline' || problem.kind === 'unavailable') return RETRY_SECONDS[problem.kind];
+  return null;
+}
+
+/** `load` runs again whenever one of `deps` changes, and by itself after a passing problem. */
+export function useLoad<T>(
+  load: () => Promise<{ ok: true; data: T } | { ok: false; problem: Problem }>,
+  deps: readonly unknown[],
+): [Loaded<T>, () => void] {
+  const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
+  const [attemptNo, setAttemptNo] = useState(0);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    void load().then((r) => {
+      if (!live) return;
+      if (r.ok) {
+        setResult({ state: 'ok', data: r.data });
+        return;
+      }
+      const delay = retryDelay(r.problem);
+      setResult({ state: 'problem', problem: r.problem, retryInSeconds: delay });
+      if (delay !== null) timer = setTimeout(() => setAttemptNo((n) => n + 1), delay * 1000);
+    });
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [...deps, attemptNo]); // the caller names what the load depends on
+  return [result, () => setAttemptNo((n) => n + 1)];
+}
+
+/** A problem in words, with when the page will try again, or a button to try now. */
+export function ProblemNotice({
+  problem,
+  retryInSeconds,
+  onRetry,
+}: {
+  problem: Problem;
+  retryInSeconds: number | null;
+  onRetry?: () => void;
+}) {
+  return (
+    <div class="notice" role="alert" data-problem={problem.kind}>
+      <p>{problem.message}</p>
+      {retryInSeconds !== null && <p>Trying again in {retryInSeconds} s…</p>}
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Try again now
+        </button>
+      )}
+    </div>
+  );
+}
