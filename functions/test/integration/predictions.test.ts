@@ -37,7 +37,7 @@ const PAST = 'nfl_2016-09-11_BAL_BUF';
 beforeAll(async () => {
   await redis.flushdb();
   admin = await idTokenFor('models-admin@example.com', { admin: true });
-  await seedNfl(admin, nflSeasonsCsv(2014), served, { clearFirst: true });
+  await seedNfl(admin, nflSeasonsCsv(2016), served, { clearFirst: true });
   fan = await tokenWithTier('predictions-fan@example.com', 'elite');
   expect((await db().doc('sports/nfl').get()).get('lastFinalDate')).toBe('2017-02-05');
 }, 120_000);
