@@ -9,7 +9,10 @@ import { WeekPage } from './pages/week';
 type PageComponent = (props: any) => ComponentChildren;
 type PageModule = { default: PageComponent };
 
-/** A page loaded on first visit (its own chunk), so the home page carries only what it shows. */
+/**
+ * A page loaded on first visit (its own chunk), so the home page carries only what it shows. Give
+ * each page its own `key`: otherwise Preact reuses one Lazy (and the page it loaded) across routes.
+ */
 function Lazy({ load, props }: { load: () => Promise<PageModule>; props: Record<string, unknown> }) {
   const [mod, setMod] = useState<PageModule | null>(null);
   const [failed, setFailed] = useState(false);
@@ -45,13 +48,14 @@ function Page() {
   const session = useSession();
   const game = /^\/games\/([A-Za-z0-9_-]{1,128})$/.exec(path);
   if (path === '/') return <WeekPage date={query.get('week')} />;
-  if (game) return <Lazy load={loadGame} props={{ gameId: game[1] }} />;
-  if (path === '/status') return <Lazy load={loadStatus} props={{}} />;
-  if (path === '/sign-in') return <Lazy load={loadSignIn} props={{ next: query.get('next') ?? '/' }} />;
+  if (game) return <Lazy key="game" load={loadGame} props={{ gameId: game[1] }} />;
+  if (path === '/status') return <Lazy key="status" load={loadStatus} props={{}} />;
+  if (path === '/sign-in')
+    return <Lazy key="sign-in" load={loadSignIn} props={{ next: query.get('next') ?? '/' }} />;
   if (path === '/account') {
     if (!session.ready) return <p aria-busy="true">Loading…</p>;
-    if (!session.user) return <Lazy load={loadSignIn} props={{ next: '/account' }} />;
-    return <Lazy load={loadAccount} props={{ user: session.user }} />;
+    if (!session.user) return <Lazy key="sign-in" load={loadSignIn} props={{ next: '/account' }} />;
+    return <Lazy key="account" load={loadAccount} props={{ user: session.user }} />;
   }
   return (
     <section>

@@ -35,12 +35,9 @@ export function brier(homeWinProbability: number, homeScore: number, awayScore: 
   return (homeWinProbability - outcome) ** 2;
 }
 
-/**
- * A ratings version is the time of the recomputation that made it (milliseconds, kept strictly
- * increasing by the server), so it reads as a moment.
- */
-export function ratingsLabel(version: number): string {
-  return new Date(version).toLocaleString(undefined, {
+/** An instant, to the second, in the viewer's locale: when a number was computed. */
+export function momentLabel(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, {
     month: 'short',
     day: 'numeric',
     hour: 'numeric',
@@ -48,3 +45,9 @@ export function ratingsLabel(version: number): string {
     second: '2-digit',
   });
 }
+
+/**
+ * A ratings version is the time of the recomputation that made it (milliseconds, kept strictly
+ * increasing by the server), so it reads as a moment.
+ */
+export const ratingsLabel = (version: number): string => momentLabel(version);

@@ -2,7 +2,7 @@
  * Loading API data in a page: the state of one call, retried on its own when the problem is
  * passing (offline, unavailable, rate limited), with a message that says when.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Problem } from './api';
 
 export type Loaded<T> =
@@ -67,4 +67,23 @@ export function ProblemNotice({
       )}
     </div>
   );
+}
+
+/**
+ * Live documents said the data shown is behind (a new ratings or model version): ask again after
+ * 0.4 s and, if still behind, once more at 2.5 s (servers re-read those versions within 2 s). At most
+ * two requests per change, however the answers come back.
+ */
+export function useCatchUp(version: unknown, behind: boolean, reload: () => void): void {
+  const stillBehind = useRef(behind);
+  stillBehind.current = behind;
+  useEffect(() => {
+    if (!behind) return;
+    const timers = [400, 2500].map((ms) =>
+      setTimeout(() => {
+        if (stillBehind.current) reload();
+      }, ms),
+    );
+    return () => timers.forEach(clearTimeout);
+  }, [version]);
 }

@@ -5,9 +5,9 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, attempt, type components } from '../api';
-import { brier, dayLabel, pct, ratingsLabel, timeLabel } from '../format';
+import { brier, dayLabel, momentLabel, pct, ratingsLabel, timeLabel } from '../format';
 import { watchGame, type LiveGame } from '../live';
-import { ProblemNotice, useLoad } from '../load';
+import { ProblemNotice, useCatchUp, useLoad } from '../load';
 import { seenGame } from '../seen';
 
 type Game = components['schemas']['Game'];
@@ -93,12 +93,22 @@ export function GamePage({ gameId }: { gameId: string }) {
     setLive(null);
     return watchGame(gameId, setLive);
   }, [gameId]);
+  // Opened from a week's card: the card has the game (its score stays live through watchGame) and
+  // the public prediction, so the page shows at once and asks only for the full prediction.
+  const card = seenGame(gameId);
   const [game] = useLoad(
-    () => attempt(() => api.GET('/v1/games/{gameId}', { params: { path: { gameId } } })),
+    () =>
+      card
+        ? Promise.resolve({ ok: true as const, data: card })
+        : attempt(() => api.GET('/v1/games/{gameId}', { params: { path: { gameId } } })),
     [gameId],
   );
   const [prediction, reload] = useLoad(
-    () => attempt(() => api.GET('/v1/games/{gameId}/prediction', { params: { path: { gameId } } })),
+    // Never from the browser's HTTP cache (the answer allows 60 s): a reload means the number moved.
+    () =>
+      attempt(() =>
+        api.GET('/v1/games/{gameId}/prediction', { params: { path: { gameId } }, cache: 'no-cache' }),
+      ),
     [gameId],
   );
   // New ratings (a final landed) or another active model: the number may have moved, so ask again
@@ -109,16 +119,10 @@ export function GamePage({ gameId }: { gameId: string }) {
     loaded !== null &&
     ((live.ratingsVersion !== null && live.ratingsVersion > loaded.ratingsVersion) ||
       (live.modelVersion !== null && live.modelVersion !== loaded.model.version));
-  useEffect(() => {
-    if (!stale) return;
-    const timer = setTimeout(reload, 400);
-    return () => clearTimeout(timer);
-  }, [stale, loaded]);
-  // Opened from a week's card: show what the card knew at once, while the full answers load.
-  const card = seenGame(gameId);
+  useCatchUp(live ? `${live.ratingsVersion}:${live.modelVersion}` : null, stale, reload);
   if (game.state === 'problem') return <ProblemNotice {...game} />;
-  const base = game.state === 'ok' ? game.data : card;
-  if (!base) return <p aria-busy="true">Loading the game…</p>;
+  if (game.state === 'loading') return <p aria-busy="true">Loading the game…</p>;
+  const base = game.data;
   const g: Game = {
     ...base,
     ...(live ? { status: live.status, homeScore: live.homeScore, awayScore: live.awayScore } : {}),
@@ -158,7 +162,8 @@ export function GamePage({ gameId }: { gameId: string }) {
                   {pct(details.interval[1] ?? 0)} (10th–90th percentile) ·{' '}
                 </>
               ) : null}
-              Elo alone: {pct(p.eloHomeWinProbability)}
+              {g.awayTeam} {pct(1 - p.homeWinProbability)} · Elo alone gives {g.homeTeam}{' '}
+              {pct(p.eloHomeWinProbability)}
             </p>
             {g.status === 'final' && g.homeScore !== null && g.awayScore !== null && (
               <p id="grade">
@@ -167,11 +172,11 @@ export function GamePage({ gameId }: { gameId: string }) {
               </p>
             )}
             <p class="muted" id="provenance">
-              Model {p.model.id} version {p.model.version} · ratings of{' '}
+              Model {p.model.id} version {p.model.version} · ratings updated{' '}
               <span id="ratings-version" data-value={p.ratingsVersion}>
                 {ratingsLabel(p.ratingsVersion)}
               </span>{' '}
-              · computed {new Date(p.computedAt).toLocaleString()}
+              · computed {momentLabel(Date.parse(p.computedAt))}
             </p>
           </section>
           {details ? (

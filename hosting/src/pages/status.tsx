@@ -1,4 +1,4 @@
-import { api, type components } from '../api';
+import { publicApi, type components } from '../api';
 import { useEffect, useState } from 'preact/hooks';
 
 type Health = components['schemas']['Health'];
@@ -10,7 +10,7 @@ type HealthState =
 /** GET /v1/health: 200 when ok or degraded, 503 (same body) when down; anything else is "unreachable". */
 async function loadHealth(): Promise<HealthState> {
   try {
-    const { data, error, response } = await api.GET('/v1/health', { cache: 'no-store' });
+    const { data, error, response } = await publicApi.GET('/v1/health', { cache: 'no-store' });
     const health = data ?? (response.status === 503 ? (error as Health | undefined) : undefined);
     return health?.status
       ? { kind: 'answered', health }

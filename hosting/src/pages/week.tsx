@@ -2,7 +2,7 @@
 import { attempt, getWeek, type components } from '../api';
 import { brier, dateLabel, dayLabel, localDay, pct, ratingsLabel, timeLabel } from '../format';
 import { useEffect, useState } from 'preact/hooks';
-import { ProblemNotice, useLoad } from '../load';
+import { ProblemNotice, useCatchUp, useLoad } from '../load';
 import { remember } from '../seen';
 
 type WeekView = components['schemas']['Week'];
@@ -94,7 +94,7 @@ function GameCard({ game }: { game: WeekGame }) {
       )}
       {pred && (
         <p class="muted small">
-          Ratings of{' '}
+          Ratings updated{' '}
           <span data-field="ratings" data-value={pred.ratingsVersion}>
             {ratingsLabel(pred.ratingsVersion)}
           </span>
@@ -125,11 +125,7 @@ export function WeekPage({ date }: { date: string | null }) {
   }, [shown?.sport]);
   const shownVersion = Math.max(-1, ...(shown?.games ?? []).map((g) => g.prediction?.ratingsVersion ?? -1));
   const stale = shown !== null && liveVersion !== null && shownVersion >= 0 && liveVersion > shownVersion;
-  useEffect(() => {
-    if (!stale) return;
-    const timer = setTimeout(retry, 400);
-    return () => clearTimeout(timer);
-  }, [stale, shown]);
+  useCatchUp(liveVersion, stale, retry);
   if (week.state === 'loading') return <p aria-busy="true">Loading this week’s games…</p>;
   if (week.state === 'problem') return <ProblemNotice {...week} onRetry={retry} />;
   const w = week.data;

@@ -25,7 +25,7 @@ export function weekRoutes(db: () => Firestore, predictions: () => PredictionSer
       const { query } = parseRequest(req, { query: weekQuery });
       const week = await weekView(db(), predictions(), query.sport, query.date);
       if (!week) throw notFound(`No ${query.sport} games yet.`);
-      res.set('Cache-Control', 'private, max-age=30').json(week);
+      res.set('Cache-Control', 'private, no-cache').json(week); // a refetch after a live change must reach us
     }),
   );
   return router;
