@@ -9,8 +9,10 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
+/** One API answer the integration suite received (written by functions/test/integration/contract-recorder.ts). */
 export interface Recorded {
   method: string;
+  /** The path the API saw, below /api: `/v1/games`, `/stripe/webhook`. */
   path: string;
   status: number;
   contentType: string | null;

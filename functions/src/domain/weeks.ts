@@ -3,6 +3,8 @@
  * Monday night games fall together. Days are US evening days: kickoffs are stored in UTC, and a game
  * that starts before 06:00 UTC (a Monday night game, 8:15 pm Eastern) counts as the evening before.
  */
+import { utcDay } from './user-metrics';
+
 const DAY_MS = 86_400_000;
 /** Tuesday; Date#getUTCDay counts Sunday as 0. */
 const WEEK_START_DAY = 2;
@@ -16,7 +18,7 @@ export interface Week {
   to: string;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const iso = (ms: number): string => utcDay(new Date(ms));
 
 /** The US calendar day of a kickoff: a game starting before 06:00 UTC was played the evening before. */
 export function footballDay(kickoff: Date): string {

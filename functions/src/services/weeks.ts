@@ -3,16 +3,13 @@ import { Collections } from '../data/collections';
 import type { Game } from '../data/games';
 import { weekBounds, weekOf, weekOfKickoff, type Week } from '../domain/weeks';
 import { listGames, parseGame } from './games';
-import { PredictionError, type PredictionService } from './predictions';
+import { PredictionError, type PredictionBody, type PredictionService } from './predictions';
 
 /** The public part of a prediction, as a week's game card shows it. */
-export interface CardPrediction {
-  homeWinProbability: number;
-  eloHomeWinProbability: number;
-  model: { id: string; version: string };
-  ratingsVersion: number;
-  computedAt: string;
-}
+export type CardPrediction = Pick<
+  PredictionBody,
+  'homeWinProbability' | 'eloHomeWinProbability' | 'model' | 'ratingsVersion' | 'computedAt'
+>;
 
 export interface WeekView extends Week {
   sport: string;
@@ -25,20 +22,21 @@ export interface WeekView extends Week {
 /** A week holds at most one game per team; 64 leaves room for other sports' busier weeks. */
 const MAX_WEEK_GAMES = 64;
 
+/** The first game from `from` on (or of all), optionally only scheduled ones. */
 async function firstGame(
   db: Firestore,
   sport: string,
-  opts: { status?: 'scheduled'; before?: Date; from?: Date; latest?: boolean },
+  opts: { status?: 'scheduled'; from?: Date },
 ): Promise<Game | null> {
+  const { games } = await listGames(db, { sport, ...opts, limit: 1 });
+  return games[0] ?? null;
+}
+
+/** The latest game before `before` (or of all): the one descending query (LATEST_GAME_SHAPE). */
+async function latestGame(db: Firestore, sport: string, before?: Date): Promise<Game | null> {
   let q = db.collection(Collections.games).where('sport', '==', sport);
-  if (opts.status) q = q.where('status', '==', opts.status);
-  if (opts.before) q = q.where('kickoff', '<', Timestamp.fromDate(opts.before));
-  if (opts.from) q = q.where('kickoff', '>=', Timestamp.fromDate(opts.from));
-  const snap = await q
-    .orderBy('kickoff', opts.before || opts.latest ? 'desc' : 'asc')
-    .limit(1)
-    .get();
-  const doc = snap.docs[0];
+  if (before) q = q.where('kickoff', '<', Timestamp.fromDate(before));
+  const doc = (await q.orderBy('kickoff', 'desc').limit(1).get()).docs[0];
   return doc ? parseGame(doc.id, doc.data()) : null;
 }
 
@@ -49,7 +47,7 @@ async function firstGame(
 async function currentWeek(db: Firestore, sport: string): Promise<Week | null> {
   const upcoming = await firstGame(db, sport, { status: 'scheduled' });
   if (upcoming) return weekOfKickoff(new Date(upcoming.kickoff));
-  const latest = await firstGame(db, sport, { latest: true });
+  const latest = await latestGame(db, sport);
   return latest ? weekOfKickoff(new Date(latest.kickoff)) : null;
 }
 
@@ -69,7 +67,7 @@ export async function weekView(
   const { start, end } = weekBounds(week);
   const [page, before, after] = await Promise.all([
     listGames(db, { sport, from: start, to: end, limit: MAX_WEEK_GAMES }),
-    firstGame(db, sport, { before: start }),
+    latestGame(db, sport, start),
     firstGame(db, sport, { from: end }),
   ]);
   const found = new Map<string, CardPrediction>();

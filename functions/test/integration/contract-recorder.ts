@@ -6,22 +6,12 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { Recorded } from '../../../scripts/lib/contract';
 import { emulatorPorts } from '../../../scripts/lib/paths';
-
-export interface ContractRecord {
-  method: string;
-  /** The path the API saw, below /api: `/v1/games`, `/stripe/webhook`. */
-  path: string;
-  status: number;
-  contentType: string | null;
-  body: string | null;
-  headers: Record<string, string>;
-  file: string;
-}
 
 const RECORDED_HEADERS = ['ratelimit-policy', 'ratelimit', 'retry-after', 'x-request-id', 'x-cache', 'allow'];
 const dir = join(__dirname, '..', '..', '..', '.test-results', 'contract');
-const records: ContractRecord[] = [];
+const records: Recorded[] = [];
 
 /** The API path of a URL, or null when the URL is not our API. */
 function apiPath(url: URL): string | null {

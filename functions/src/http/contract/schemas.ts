@@ -1,7 +1,8 @@
 /**
  * What the API answers, as zod schemas: the OpenAPI document (./openapi.ts) is assembled from these
- * and the routes' request schemas, and routes type their answers with them (`satisfies`), so a
- * route that changes what it sends no longer compiles against a stale contract.
+ * and the routes' request schemas. Routes do not type their answers with them; what keeps the two
+ * together is the contract check of `npm test`, which validates every answer the integration suite
+ * receives against the document (scripts/lib/contract.ts).
  */
 import { z } from 'zod';
 import 'zod-openapi';
@@ -131,12 +132,13 @@ export const Week = z
     games: z.array(
       Game.extend({
         prediction: z
-          .object({
-            homeWinProbability: probability,
-            eloHomeWinProbability: probability,
-            model: z.object({ id: z.string(), version: z.string() }),
-            ratingsVersion: z.number(),
-            computedAt: isoDateTime,
+          .object(predictionCore)
+          .pick({
+            homeWinProbability: true,
+            eloHomeWinProbability: true,
+            model: true,
+            ratingsVersion: true,
+            computedAt: true,
           })
           .nullable()
           .meta({ description: 'The public part of the prediction; null when none can be made yet' }),
