@@ -2,17 +2,14 @@
  * npm run job -- NAME
  * Runs a scheduled function now in the running emulators (they never fire schedules by themselves).
  * The Functions emulator serves each scheduled function at `NAME-<generation>`: every reload of the
- * triggers (after the seed or a test pauses them) disables the old key and adds one at the current
- * generation, and generations also advance on reloads that add nothing, so the live key's number
- * has gaps below it. A disabled key answers 204 and an unused one 404, both without running
- * anything; the job probes generations in parallel batches and the one live key runs the function.
+ * triggers (after the seed or a test pauses them) disables the old key, which then answers 204
+ * without running anything, and adds one at the current generation. The live key is the highest;
+ * the emulator lists every key in its 404 for a name it does not know, so the job asks for one.
  */
 import { emulatorPorts, projectId } from './lib/paths';
 
 const REGION = 'us-central1';
 const DISABLED = 204;
-const BATCH = 64;
-const MAX_GENERATION = 4096;
 
 async function post(url: string): Promise<{ status: number; text: string }> {
   try {
@@ -31,22 +28,19 @@ async function main(): Promise<void> {
   const name = process.argv[2];
   if (!name || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
     throw new Error('usage: npm run job -- FUNCTION_NAME (e.g. ledgerCleanup)');
-  const base = `http://127.0.0.1:${emulatorPorts().functions ?? 5001}/${projectId()}/${REGION}/${name}`;
-  let seen = false;
-  for (let first = 0; first < MAX_GENERATION; first += BATCH) {
-    const answers = await Promise.all(Array.from({ length: BATCH }, (_, i) => post(`${base}-${first + i}`)));
-    seen ||= answers.some((a) => a.status === DISABLED);
-    const ran = answers.find((a) => a.status !== DISABLED && a.status !== 404);
-    if (!ran) continue;
-    if (ran.status >= 300) throw new Error(`${name}: HTTP ${ran.status} ${ran.text}`);
-    console.log(`${name}: ran (HTTP ${ran.status})${ran.text ? ` ${ran.text}` : ''}`);
-    return;
-  }
-  throw new Error(
-    seen
-      ? `${name} is disabled: the emulator's background triggers are paused (a seed or test is running)`
-      : `${name} is not a scheduled function of this project`,
+  const base = `http://127.0.0.1:${emulatorPorts().functions ?? 5001}/${projectId()}/${REGION}`;
+  const listing = await post(`${base}/--list-triggers--`);
+  const generations = [...listing.text.matchAll(new RegExp(`\\b${REGION}-${name}-(\\d+)\\b`, 'g'))].map((m) =>
+    Number(m[1]),
   );
+  if (generations.length === 0) throw new Error(`${name} is not a scheduled function of this project`);
+  const ran = await post(`${base}/${name}-${Math.max(...generations)}`);
+  if (ran.status === DISABLED)
+    throw new Error(
+      `${name} is disabled: the emulator's background triggers are paused (a seed or test is running)`,
+    );
+  if (ran.status >= 300) throw new Error(`${name}: HTTP ${ran.status} ${ran.text}`);
+  console.log(`${name}: ran (HTTP ${ran.status})${ran.text ? ` ${ran.text}` : ''}`);
 }
 
 main().catch((err: unknown) => {

@@ -85,11 +85,11 @@ it('a fan signs up, opens this week and a game: the numbers shown are the API’
 
   await page.getByRole('link', { name: 'This week' }).click();
   await card.getByRole('link').click();
+  // A free user sees the upgrade prompt where the paid details would be, not an error. It shows
+  // once the page's own prediction has answered (before, the number is the card's).
+  await page.getByRole('heading', { name: /for Pro/ }).waitFor({ timeout: 15_000 });
   const shown = page.locator('#home-probability');
-  await shown.waitFor({ timeout: 15_000 });
   expect(Number(await shown.getAttribute('data-value'))).toBe(expected.homeWinProbability);
-  // A free user sees the upgrade prompt where the paid details would be, not an error.
-  await page.getByRole('heading', { name: /for Pro/ }).waitFor();
   expect(problems).toEqual([]);
   await context.close();
 }, 90_000);
