@@ -904,6 +904,7 @@ export interface components {
                      * @example 2017-09-10T18:00:00.000Z
                      */
                     computedAt: string;
+                    /** @description What Elo alone expects from the same ratings */
                     eloHomeWinProbability: number;
                     homeWinProbability: number;
                     model: {
