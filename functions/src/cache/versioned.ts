@@ -64,6 +64,37 @@ export function bumpVersions(l2: L2Cache, keys: readonly string[]): Promise<void
   });
 }
 
+/**
+ * For families of large answers (a week of games): each answer is its own key with its own TTL,
+ * so answers computed under old pointers expire instead of piling up in one hash, and is served
+ * only if stored under the family's current version (the `__v` that bumpVersions increments).
+ * One round trip: a pipeline of HGET and GET. Null when Redis cannot be asked (then do not store).
+ */
+export async function readVersionedKey<T>(
+  l2: L2Cache,
+  familyKey: string,
+  key: string,
+): Promise<{ hit: true; value: T } | { hit: false; version: number } | null> {
+  const got = await l2.run('hget+get', (r) =>
+    r.pipeline().hget(familyKey, VERSION_FIELD).get(key).exec<[unknown, Entry<T> | null]>(),
+  );
+  if (!got) return null;
+  const version = Number(got[0] ?? 0);
+  const entry = got[1];
+  return entry && entry.v === version ? { hit: true, value: entry.value } : { hit: false, version };
+}
+
+/** Stores answers read as misses under `version` (fire-and-forget, fail-open). */
+export function writeVersionedKeys<T>(
+  l2: L2Cache,
+  keys: readonly string[],
+  version: number,
+  value: T,
+  ttlSeconds: number,
+): void {
+  void l2.setMany(keys.map((key) => ({ key, value: { v: version, value } satisfies Entry<T>, ttlSeconds })));
+}
+
 /** Reads through the versioned cache. */
 export async function cachedAggregate<T>(
   l2: L2Cache,

@@ -27,7 +27,10 @@ export const GAME_LIST_SHAPES: QueryShape[] = [[], ['season'], ['status'], ['sea
   }),
 );
 
-/** services/weeks.ts: the latest game before a week (or of all), for the home page's navigation. */
+/**
+ * services/weeks.ts: the latest game before a week (or of all), for the home page's navigation;
+ * services/team-ratings.ts: the latest game, whose season is the ratings table's.
+ */
 export const LATEST_GAME_SHAPE: QueryShape = {
   name: 'the latest game of a sport before a kickoff',
   collectionGroup: 'games',

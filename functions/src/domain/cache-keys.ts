@@ -68,3 +68,46 @@ export function snapshotDateBefore(dates: readonly string[], date: string): stri
   }
   return lo === 0 ? null : (dates[lo - 1] as string);
 }
+
+/** A sport's public ratings table, per ratings version (content-addressed: never edited). */
+export function ratingsTableKey(sport: string, ratingsVersion: number): string {
+  return `ratings:${sport}:${ratingsVersion}`;
+}
+
+/**
+ * One team's season page (rating history, schedule with predictions), per ratings version and per
+ * served model version (`none` before a model serves): a new final, any other game change that
+ * moves ratingsVersion, or an activation makes a new key.
+ */
+export function teamPageKey(p: {
+  sport: string;
+  team: string;
+  season: number;
+  ratingsVersion: number;
+  model: string | null;
+}): string {
+  return `team-page:${p.sport}:${p.team}:${p.season}:${p.ratingsVersion}:${p.model ?? 'none'}`;
+}
+
+/**
+ * The family of a sport's week answers: its version is bumped after every write that changes a
+ * game as the API shows it (a result, a score, a kickoff, a new or deleted game), since one game
+ * moves its own week and the previous/next links and "current week" of others.
+ */
+export function weeksFamilyKey(sport: string): string {
+  return `weeks:${sport}`;
+}
+
+export interface WeekKeyParts {
+  sport: string;
+  /** The week's first day, or `current` for the week opened without a date. */
+  week: string;
+  /** The served model and ratingsVersion the predictions were read under; null before any model. */
+  served: { modelId: string; version: string; ratingsVersion: number } | null;
+}
+
+/** A week answer: a model activation or a ratings change gives every week a new key. */
+export function weekKey(p: WeekKeyParts): string {
+  const served = p.served ? `${p.served.modelId}@${p.served.version}:${p.served.ratingsVersion}` : 'none';
+  return `week:${p.sport}:${p.week}:${served}`;
+}

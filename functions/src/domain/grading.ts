@@ -3,6 +3,11 @@
  * (ties count in n but not in hits) and 10 calibration bins (bin{k}_n, bin{k}_p = sum of predicted
  * probabilities, bin{k}_o = sum of outcomes). Averages are derived on read. A graded prediction
  * records what it added, so a corrected score subtracts exactly that and adds the new grade.
+ *
+ * The Elo baseline stored on the same prediction (`eloHomeWinProbability`) is graded with it into
+ * the same document under `elo_`-prefixed fields (elo_n, elo_brierSum, ..., elo_bin3_n), so the
+ * scorecard compares the model and Elo over exactly the same games, and the recorded fields
+ * subtract both exactly.
  */
 
 export type GradeFields = Record<string, number>;
@@ -23,6 +28,20 @@ export function grade(p: number, outcome: number): GradeFields {
   };
 }
 
+/** Prefix of the Elo baseline's fields in agg_model and in a prediction's `graded.fields`. */
+export const ELO_PREFIX = 'elo_';
+
+/**
+ * What one graded prediction adds: the model's grade, and the Elo baseline's on the same game
+ * (prefixed) when the prediction carries one (older stored predictions may not).
+ */
+export function gradePrediction(p: number, eloP: number | undefined, outcome: number): GradeFields {
+  const fields = grade(p, outcome);
+  if (typeof eloP !== 'number' || !Number.isFinite(eloP)) return fields;
+  for (const [k, v] of Object.entries(grade(eloP, outcome))) fields[`${ELO_PREFIX}${k}`] = v;
+  return fields;
+}
+
 export function negate(fields: GradeFields): GradeFields {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, -v]));
 }
@@ -41,23 +60,37 @@ export interface ModelMetrics {
   calibration: { bin: string; n: number; meanPredicted: number | null; observedRate: number | null }[];
 }
 
-/** Metrics from summed aggregate fields (of one or many agg_model documents). */
-export function metricsFrom(sums: GradeFields): ModelMetrics {
-  const n = sums.n ?? 0;
-  const per = (x: number | undefined) => (n > 0 ? Math.round(((x ?? 0) / n) * 1e6) / 1e6 : null);
+/** The model's metrics and, beside them, the Elo baseline's over the same graded games. */
+export interface Scorecard extends ModelMetrics {
+  elo: ModelMetrics;
+}
+
+/**
+ * Metrics from summed aggregate fields (of one or many agg_model documents); `prefix` selects a
+ * baseline's fields (ELO_PREFIX). Missing fields (documents older than the baseline) count as 0.
+ */
+export function metricsFrom(sums: GradeFields, prefix = ''): ModelMetrics {
+  const get = (k: string): number => sums[`${prefix}${k}`] ?? 0;
+  const n = get('n');
+  const per = (x: number) => (n > 0 ? Math.round((x / n) * 1e6) / 1e6 : null);
   return {
     n,
-    brier: per(sums.brierSum),
-    logLoss: per(sums.logLossSum),
-    accuracy: per(sums.hits),
+    brier: per(get('brierSum')),
+    logLoss: per(get('logLossSum')),
+    accuracy: per(get('hits')),
     calibration: Array.from({ length: 10 }, (_, k) => {
-      const bn = sums[`bin${k}_n`] ?? 0;
+      const bn = get(`bin${k}_n`);
       return {
         bin: `${k / 10}-${(k + 1) / 10}`,
         n: bn,
-        meanPredicted: bn > 0 ? Math.round(((sums[`bin${k}_p`] ?? 0) / bn) * 1e6) / 1e6 : null,
-        observedRate: bn > 0 ? Math.round(((sums[`bin${k}_o`] ?? 0) / bn) * 1e6) / 1e6 : null,
+        meanPredicted: bn > 0 ? Math.round((get(`bin${k}_p`) / bn) * 1e6) / 1e6 : null,
+        observedRate: bn > 0 ? Math.round((get(`bin${k}_o`) / bn) * 1e6) / 1e6 : null,
       };
     }),
   };
+}
+
+/** The model's metrics with the Elo baseline's (`elo`), from the same summed fields. */
+export function scorecardFrom(sums: GradeFields): Scorecard {
+  return { ...metricsFrom(sums), elo: metricsFrom(sums, ELO_PREFIX) };
 }

@@ -35,7 +35,7 @@ import {
   type Entitlement,
   type SubscriptionFacts,
 } from '../domain/entitlements';
-import type { PaidTier } from '../domain/tiers';
+import { FEATURES, PAID_TIERS, tierRank, type Feature, type PaidTier } from '../domain/tiers';
 import type { Logger } from '../observability/logger';
 import { invalidateEntitlement } from './entitlements';
 import { customerOfEvent, isMissingResource, listSubscriptions, subscriptionFacts } from './stripe';
@@ -456,4 +456,48 @@ export async function deleteBilling(
   await invalidateEntitlement(deps.l2, uid);
   deps.log.info('billing deleted with the account', { uid, customerIds: [...ids] });
   return { customerIds: [...ids] };
+}
+
+export interface Plan {
+  priceId: string;
+  tier: PaidTier;
+  /** From Stripe; null when Stripe could not be asked (the plan is still for sale). */
+  unitAmount: number | null;
+  currency: string | null;
+  interval: string | null;
+  /** What this tier unlocks that the free tier does not. */
+  features: Feature[];
+}
+
+/** Features a paid tier has beyond the free tier. */
+export function featuresOf(tier: PaidTier): Feature[] {
+  return (Object.keys(FEATURES) as Feature[]).filter(
+    (f) => tierRank(FEATURES[f]) > tierRank('free') && tierRank(FEATURES[f]) <= tierRank(tier),
+  );
+}
+
+/**
+ * The plans for sale (the allow-listed prices), cheapest tier first, with each price's amount and
+ * interval read from Stripe. Stripe trouble leaves the amounts null rather than hiding the plans.
+ */
+export async function listPlans(deps: Pick<BillingDeps, 'stripe' | 'config' | 'log'>): Promise<Plan[]> {
+  const entries = [...deps.config.prices].sort(
+    ([, a], [, b]) => PAID_TIERS.indexOf(a) - PAID_TIERS.indexOf(b),
+  );
+  return Promise.all(
+    entries.map(async ([priceId, tier]) => {
+      const price = await deps.stripe.prices.retrieve(priceId).catch((err: unknown) => {
+        deps.log.warn('stripe price unreadable', { priceId, error: String(err) });
+        return null;
+      });
+      return {
+        priceId,
+        tier,
+        unitAmount: price?.unit_amount ?? null,
+        currency: price?.currency ?? null,
+        interval: price?.recurring?.interval ?? null,
+        features: featuresOf(tier),
+      };
+    }),
+  );
 }

@@ -11,7 +11,7 @@ import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
 import { gameChange, type GameChange, type GameFacts } from '../domain/game-changes';
-import { add, grade, negate, type GradeFields } from '../domain/grading';
+import { add, gradePrediction, negate, type GradeFields } from '../domain/grading';
 import { engineRatingParams } from '../domain/model-checks';
 import { ledgerEntry, ledgerRef, type EventRef } from './idempotent';
 import { gameDate } from './ratings';
@@ -22,6 +22,7 @@ import { bumpVersions } from '../cache/versioned';
 import { modelMetricsKey } from './model-metrics';
 import { upsetInsight } from '../domain/upsets';
 import { settleDisagreement } from './disagreements';
+import { invalidateWeeks, weeksToInvalidate } from './weeks';
 
 export function gameFacts(data: unknown): GameFacts | null {
   const parsed = gameDocSchema.safeParse(data);
@@ -65,7 +66,8 @@ async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opt
 /**
  * (Re)grades every stored prediction of the game into agg_model: subtracts what each contributed
  * before (recorded on the prediction as `graded`) and adds the grade for the new outcome (none if the
- * game is no longer final). One transaction with the ledger entry.
+ * game is no longer final). The grade covers the model's probability and the Elo baseline stored on
+ * the same prediction (`elo_` fields). One transaction with the ledger entry.
  */
 async function regrade(
   db: Firestore,
@@ -95,10 +97,11 @@ async function regrade(
     for (const doc of docs) {
       if (!doc.exists) continue;
       const p = doc.get('homeWinProbability') as number;
+      const eloP = doc.get('eloHomeWinProbability') as number | undefined;
       const modelId = doc.get('modelId') as string;
       const version = doc.get('version') as string;
       const old = (doc.get('graded') as { fields: GradeFields } | undefined)?.fields;
-      const next = outcomeAfter === null ? null : grade(p, outcomeAfter);
+      const next = outcomeAfter === null ? null : gradePrediction(p, eloP, outcomeAfter);
       const delta = add(old ? negate(old) : {}, next ?? {});
       const aggId = `${modelId}@${version}_${season}`;
       const cur = byAgg.get(aggId) ?? { fields: {}, modelId, version };
@@ -172,6 +175,9 @@ export async function handleGameWrite(
   const before = beforeData === undefined ? null : gameFacts(beforeData);
   const after = afterData === undefined ? null : gameFacts(afterData);
   const change = gameChange(before, after);
+  // First: the game as shown is committed already, so the cached weeks built on the old one go now,
+  // before the ratingsVersion moves (the web app refetches its week when it sees that move).
+  await invalidateWeeks(l2, weeksToInvalidate(gameId, beforeData, afterData));
   if (!change.sport) return change;
   const result: GameWriteResult = { ...change, date: (after ?? before)?.date };
   // A deleted game has no kickoff left to disagree about (its upset, if final, goes with the regrade).

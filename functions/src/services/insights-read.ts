@@ -1,4 +1,11 @@
-import { FieldPath, FieldValue, Timestamp, type Firestore, type Query } from 'firebase-admin/firestore';
+import {
+  FieldPath,
+  FieldValue,
+  Timestamp,
+  type Firestore,
+  type Query,
+  type QueryDocumentSnapshot,
+} from 'firebase-admin/firestore';
 import type { L2Cache } from '../cache/l2';
 import { CACHE_TTLS } from '../cache/ttl';
 import { cachedAggregate } from '../cache/versioned';
@@ -32,11 +39,47 @@ export function decodeInsightCursor(text: string): { createdAtMs: number; id: st
   return null;
 }
 
-/** Newest first; status and severity are optional equality filters. */
+/** Newest first; status, severity and game are optional equality filters (a game's: one page). */
+function toItem(d: QueryDocumentSnapshot): InsightListItem {
+  const created = d.get('createdAt') as Timestamp | undefined;
+  return {
+    id: d.id,
+    type: (d.get('type') as string | undefined) ?? null,
+    status: d.get('status') as string,
+    severity: d.get('severity') as string,
+    gameId: (d.get('gameId') as string | undefined) ?? null,
+    message: (d.get('message') as string | undefined) ?? '',
+    createdAt: created ? created.toDate().toISOString() : null,
+  };
+}
+
+/** At most this many insights are kept per game (an upset and a disagreement): read them all. */
+const PER_GAME_MAX = 20;
+
 export async function listInsights(
   db: Firestore,
-  f: { status?: string; severity?: string; limit: number; cursor?: { createdAtMs: number; id: string } },
+  f: {
+    status?: string;
+    severity?: string;
+    gameId?: string;
+    limit: number;
+    cursor?: { createdAtMs: number; id: string };
+  },
 ): Promise<{ insights: InsightListItem[]; nextCursor: string | null }> {
+  if (f.gameId) {
+    // One game's few insights: filtered and ordered here (no composite index per filter).
+    const snap = await db
+      .collection(Collections.insights)
+      .where('gameId', '==', f.gameId)
+      .limit(PER_GAME_MAX)
+      .get();
+    const insights = snap.docs
+      .map(toItem)
+      .filter((i) => (!f.status || i.status === f.status) && (!f.severity || i.severity === f.severity))
+      .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.id.localeCompare(a.id))
+      .slice(0, f.limit);
+    return { insights, nextCursor: null };
+  }
   let q: Query = db.collection(Collections.insights);
   if (f.status) q = q.where('status', '==', f.status);
   if (f.severity) q = q.where('severity', '==', f.severity);
@@ -44,18 +87,7 @@ export async function listInsights(
   if (f.cursor) q = q.startAfter(Timestamp.fromMillis(f.cursor.createdAtMs), f.cursor.id);
   const snap = await q.limit(f.limit + 1).get();
   const docs = snap.docs.slice(0, f.limit);
-  const insights = docs.map((d) => {
-    const created = d.get('createdAt') as Timestamp | undefined;
-    return {
-      id: d.id,
-      type: (d.get('type') as string | undefined) ?? null,
-      status: d.get('status') as string,
-      severity: d.get('severity') as string,
-      gameId: (d.get('gameId') as string | undefined) ?? null,
-      message: (d.get('message') as string | undefined) ?? '',
-      createdAt: created ? created.toDate().toISOString() : null,
-    };
-  });
+  const insights = docs.map(toItem);
   const last = docs[docs.length - 1];
   const nextCursor =
     snap.size > f.limit && last

@@ -3,15 +3,18 @@ import type { L2Cache } from '../cache/l2';
 import { CACHE_TTLS } from '../cache/ttl';
 import { cachedAggregate } from '../cache/versioned';
 import { Collections } from '../data/collections';
-import { add, metricsFrom, type GradeFields, type ModelMetrics } from '../domain/grading';
+import { add, scorecardFrom, type GradeFields, type Scorecard } from '../domain/grading';
 
 export const modelMetricsKey = (modelId: string): string => `model-metrics:${modelId}`;
 
-export interface VersionMetrics extends ModelMetrics {
+export interface VersionMetrics extends Scorecard {
   version: string;
 }
 
-/** Brier, log loss, accuracy and calibration per version, from agg_model (one season or all). */
+/**
+ * Brier, log loss, accuracy and calibration per version, from agg_model (one season or all), with
+ * the Elo baseline's (`elo`) over the same graded games.
+ */
 export async function modelMetrics(
   db: Firestore,
   l2: L2Cache,
@@ -35,7 +38,7 @@ export async function modelMetrics(
         const version = doc.get('version') as string;
         byVersion.set(version, add(byVersion.get(version) ?? {}, fields));
       }
-      return [...byVersion].map(([version, sums]) => ({ version, ...metricsFrom(sums) }));
+      return [...byVersion].map(([version, sums]) => ({ version, ...scorecardFrom(sums) }));
     },
   );
 }

@@ -1,6 +1,10 @@
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import type { L2Cache } from '../cache/l2';
+import { CACHE_TTLS } from '../cache/ttl';
+import { bumpVersions, readVersionedKey, writeVersionedKeys } from '../cache/versioned';
 import { Collections } from '../data/collections';
 import type { Game } from '../data/games';
+import { weekKey, weeksFamilyKey, type WeekKeyParts } from '../domain/cache-keys';
 import { weekBounds, weekOf, weekOfKickoff, type Week } from '../domain/weeks';
 import { listGames, parseGame } from './games';
 import { PredictionError, type PredictionBody, type PredictionService } from './predictions';
@@ -97,4 +101,79 @@ export async function weekView(
     next: after ? weekOfKickoff(new Date(after.kickoff)).from : null,
     games: page.games.map((g) => ({ ...g, prediction: found.get(g.gameId) ?? null })),
   };
+}
+
+type Served = WeekKeyParts['served'];
+
+/** The pointers the week's predictions are read under, or null before a model is active. */
+async function servedPointers(predictions: PredictionService, sport: string): Promise<Served> {
+  try {
+    const p = await predictions.pointers(sport);
+    return { modelId: p.modelId, version: p.version, ratingsVersion: p.ratingsVersion };
+  } catch (err) {
+    if (err instanceof PredictionError && err.code === 'no_model') return null;
+    throw err;
+  }
+}
+
+/**
+ * Only a complete answer made under the pointers of its key is stored: every game with a prediction
+ * of the active version at that ratingsVersion (not a fallback model's, not one made under pointers
+ * that moved while it was computed), or, before any model, none at all.
+ */
+function storable(view: WeekView, served: Served): boolean {
+  return view.games.every((g) =>
+    served
+      ? g.prediction !== null &&
+        g.prediction.model.id === served.modelId &&
+        g.prediction.model.version === served.version &&
+        g.prediction.ratingsVersion === served.ratingsVersion
+      : g.prediction === null,
+  );
+}
+
+/**
+ * The week view through L2 (the home page's one read; DESIGN.md "Writes and invalidation"). Keyed
+ * by the week (or `current`), the active model version and the ratingsVersion, so an activation or
+ * a ratings change makes new keys; checked against the sport's weeks version, which the games
+ * trigger bumps after every write that changes a game as shown (see weeksToInvalidate). A hit is
+ * one round trip. The current week depends only on the games (the earliest scheduled game, else
+ * the latest), never on the clock, so its answer is invalidated by the same version; it is also
+ * stored under its resolved week.
+ */
+export async function cachedWeekView(
+  db: Firestore,
+  l2: L2Cache,
+  predictions: PredictionService,
+  sport: string,
+  date?: string,
+): Promise<{ value: WeekView | null; cache: 'l2' | 'miss' }> {
+  const served = await servedPointers(predictions, sport);
+  const key = weekKey({ sport, week: date ? weekOf(date).from : 'current', served });
+  const got = await readVersionedKey<WeekView>(l2, weeksFamilyKey(sport), key);
+  if (got?.hit) return { value: got.value, cache: 'l2' };
+  const value = await weekView(db, predictions, sport, date);
+  if (got && value && storable(value, served)) {
+    const keys = [key];
+    if (!date) keys.push(weekKey({ sport, week: value.from, served }));
+    writeVersionedKeys(l2, keys, got.version, value, CACHE_TTLS.apiResponse.l2Seconds);
+  }
+  return { value, cache: 'miss' };
+}
+
+/**
+ * The sports whose week answers a write to games/{gameId} made stale: any change to the game as
+ * the API shows it (created, deleted, a score, the status, a kickoff, teams, site). A write that
+ * changes nothing shown (a console touch) invalidates nothing.
+ */
+export function weeksToInvalidate(gameId: string, beforeData: unknown, afterData: unknown): string[] {
+  const before = beforeData === undefined ? null : parseGame(gameId, beforeData);
+  const after = afterData === undefined ? null : parseGame(gameId, afterData);
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [...new Set([before?.sport, after?.sport].filter((s): s is Game['sport'] => s !== undefined))];
+}
+
+/** Bumps the sports' weeks versions (rejects if Redis fails, so the trigger retries). */
+export function invalidateWeeks(l2: L2Cache, sports: readonly string[]): Promise<void> {
+  return bumpVersions(l2, sports.map(weeksFamilyKey));
 }

@@ -40,6 +40,22 @@ const paidRoute = (user: BillingUser) => api('/v1/insights/summary', user.token)
 const L1_TTL_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+describe('GET /v1/billing/plans', () => {
+  it('lists the prices for sale, cheapest tier first, with Stripe’s amounts and what each unlocks', async () => {
+    const res = await api('/v1/billing/plans');
+    expect(res.status).toBe(200);
+    const { plans } = (await readJson(res)) as {
+      plans: { priceId: string; tier: string; unitAmount: number; interval: string; features: string[] }[];
+    };
+    expect(plans.map((p) => [p.priceId, p.tier, p.unitAmount, p.interval])).toEqual([
+      [PRO, 'pro', 1500, 'month'],
+      [ELITE, 'elite', 4000, 'month'],
+    ]);
+    expect(plans[0]?.features).toContain('predictions.details');
+    expect(plans[0]?.features).not.toContain('predictions.probability');
+  });
+});
+
 describe('POST /v1/billing/checkout', () => {
   it('10 concurrent calls for a new user create exactly one Stripe customer', async () => {
     // In this process: the race is on Firestore and Stripe, not on the Functions emulator's

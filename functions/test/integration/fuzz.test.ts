@@ -133,7 +133,8 @@ function wire(op: (typeof OPERATIONS)[number], c: Candidate) {
   const pathValues: Record<string, string> = {};
   let url = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = text(c.path[name] ?? '');
-    pathValues[name] = value === '' ? '_' : value;
+    // An empty segment, or a dot segment (which every URL parser removes, `%2E` too), cannot be sent.
+    pathValues[name] = value === '' || value === '.' || value === '..' ? '_' : value;
     return encodeURIComponent(pathValues[name]);
   });
   const query = new URLSearchParams();

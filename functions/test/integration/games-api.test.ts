@@ -3,7 +3,7 @@
  * cursors, one game, and the 4xx answers.
  */
 import { readJson } from '../support/json';
-import { apiUrl, clearFirestore, idTokenFor } from './helpers';
+import { apiUrl, clearFirestore, db, eventually, idTokenFor } from './helpers';
 
 let admin: string;
 let fan: string;
@@ -208,4 +208,23 @@ describe('GET /v1/weeks', () => {
     const { status, body } = await week('?date=2017-13-01');
     expect([status, body.error.fields[0].field]).toEqual([400, 'query.date']);
   });
+
+  it('answers a repeat read from L2, and never the cached week once a game of it changed', async () => {
+    const read = async () => {
+      const res = await fetch(apiUrl('/v1/weeks'));
+      return { cache: res.headers.get('x-cache'), body: await readJson(res) };
+    };
+    const first = await read();
+    // The entry is written after the answer is sent: the next reads find it.
+    const repeat = await eventually(read, (r) => r.cache === 'l2', 5_000);
+    expect(repeat.body).toEqual(first.body);
+    // A final written straight into Firestore (as the console does): the games trigger invalidates.
+    const gameId = 'nfl_2017-09-07_NE_KC';
+    await db().doc(`games/${gameId}`).update({ status: 'final', homeScore: 27, awayScore: 42 });
+    const after = await eventually(read, (r) => r.body.games[0]?.status === 'final', 15_000);
+    expect(after.body.games[0]).toMatchObject({ gameId, status: 'final', homeScore: 27, awayScore: 42 });
+    expect(after.body.from).toBe(first.body.from); // BUF-NYJ is still to be played that week
+    const cachedAgain = await eventually(read, (r) => r.cache === 'l2', 5_000);
+    expect(cachedAgain.body).toEqual(after.body);
+  }, 30_000);
 });

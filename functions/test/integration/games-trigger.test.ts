@@ -192,6 +192,11 @@ describe('a final corrected after later games were played', () => {
       'homeWinProbability',
     ) as number;
     expect(graded?.brierSum).toBeCloseTo((p - 1) ** 2, 10);
+    const eloAtGrade = (
+      await db().doc(`predictions/${early}__nfl-wp@${artifact.metadata.version}`).get()
+    ).get('eloHomeWinProbability') as number;
+    expect(graded?.elo_n).toBe(1);
+    expect(graded?.elo_brierSum).toBeCloseTo((eloAtGrade - 1) ** 2, 10);
 
     // Now the correction that flips the result, long after later weeks were final.
     await db().doc(`games/${early}`).update({ homeScore: 7, awayScore: 13 });
@@ -212,6 +217,27 @@ describe('a final corrected after later games were played', () => {
       accuracy: p < 0.5 ? 1 : 0,
     });
     expect(metrics.versions[0].calibration).toHaveLength(10);
+    // Elo alone, graded on the same prediction: the numbers follow from its stored Elo probability.
+    const prediction = await db().doc(`predictions/${early}__nfl-wp@${artifact.metadata.version}`).get();
+    const elo = prediction.get('eloHomeWinProbability') as number;
+    expect(prediction.get('graded.fields.elo_n')).toBe(1);
+    const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+    const bin = Math.min(9, Math.floor(elo * 10));
+    expect(metrics.versions[0].elo).toMatchObject({
+      n: 1,
+      brier: round6(elo ** 2),
+      logLoss: round6(-Math.log(1 - elo)),
+      accuracy: elo <= 0.5 ? 1 : 0, // home (BAL) lost
+    });
+    expect(metrics.versions[0].elo.calibration[bin]).toEqual({
+      bin: `${bin / 10}-${(bin + 1) / 10}`,
+      n: 1,
+      meanPredicted: round6(elo),
+      observedRate: 0,
+    });
+    const agg = (await db().doc(aggId).get()).data() ?? {};
+    expect(agg.elo_n).toBe(1);
+    expect(agg.elo_brierSum).toBeCloseTo(elo ** 2, 10); // the BAL-win grade was subtracted exactly
     await eventually(workerIdle, (idle) => idle);
 
     // Ratings as stored = a from-scratch recomputation over every final now in Firestore.

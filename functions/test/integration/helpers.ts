@@ -8,6 +8,8 @@ import { L2Cache } from '../../src/cache/l2';
 import { ModelCache } from '../../src/ml/model-cache';
 import { PredictionService } from '../../src/services/predictions';
 import { grantedEntitlementDoc } from '../../src/data/billing';
+import { SPORTS } from '../../src/data/games';
+import { invalidateWeeks } from '../../src/services/weeks';
 import { loadArtifact } from '../../src/services/registry';
 import { getFirestore, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { idTokenFor } from '../../../scripts/lib/auth-emulator';
@@ -40,15 +42,24 @@ async function deleteAllDocuments(): Promise<void> {
  * once per file (`beforeAll(clearFirestore, 30_000)`), and give each test its own documents.
  */
 export async function clearFirestore(): Promise<void> {
-  await withoutTriggers(deleteAllDocuments);
+  await gamesWrittenWithoutTriggers(deleteAllDocuments);
 }
 
 /** clearFirestore, then `work` before triggers resume (one reload instead of two). */
 export async function clearFirestoreThen(work: () => Promise<void>): Promise<void> {
-  await withoutTriggers(async () => {
+  await gamesWrittenWithoutTriggers(async () => {
     await deleteAllDocuments();
     await work();
   });
+}
+
+/**
+ * Writes games with triggers paused, then does what the games trigger would have done for the
+ * cached week answers (Redis outlives Firestore's clears): bumps every sport's weeks version.
+ */
+async function gamesWrittenWithoutTriggers(work: () => Promise<void>): Promise<void> {
+  await withoutTriggers(work);
+  await invalidateWeeks(new L2Cache(() => testRedis()), SPORTS);
 }
 
 /** The uid inside an ID token (the tests' own tokens; the API verifies them properly). */
@@ -175,7 +186,7 @@ export async function seedNfl(
     if (!r.ok) throw new Error(`${what}: HTTP ${r.status} ${await r.text()}`);
   };
   const importGames = () => expectOk(post('/v1/admin/games:import', csv), 'import');
-  await (opts.clearFirst ? clearFirestoreThen(importGames) : withoutTriggers(importGames));
+  await (opts.clearFirst ? clearFirestoreThen(importGames) : gamesWrittenWithoutTriggers(importGames));
   await expectOk(post('/v1/models/nfl-wp/versions', { artifact }), 'model upload');
   await expectOk(post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version }), 'activate');
   await expectOk(post('/v1/admin/sports/nfl/ratings:rebuild', {}), 'ratings rebuild');

@@ -65,6 +65,17 @@ describe('GET /v1/insights', () => {
     expect(seen).toEqual(['i4', 'i3', 'i2', 'i1', 'i0']);
   });
 
+  it('lists one game’s insights (the game page’s), with the other filters applied too', async () => {
+    const game = await readJson(await get('/v1/insights?gameId=g3'));
+    expect(game).toEqual({
+      insights: [expect.objectContaining({ id: 'i3', gameId: 'g3' })],
+      nextCursor: null,
+    });
+    const none = await readJson(await get('/v1/insights?gameId=g3&severity=high'));
+    expect(none.insights).toEqual([]);
+    expect((await get('/v1/insights?gameId=no%2Fslash')).status).toBe(400);
+  });
+
   it('400s bad filters by name and 401s without a token', async () => {
     const res = await get('/v1/insights?status=closed&limit=0');
     expect(res.status).toBe(400);

@@ -260,6 +260,13 @@ describe('model registry', () => {
   });
 
   it('activating another version changes the served version within the pointer TTL, without a restart', async () => {
+    // The home page's week, cached in L2 under the version serving now.
+    const week = async () => {
+      const res = await fetch(apiUrl('/v1/weeks?date=2017-09-10'));
+      return { cache: res.headers.get('x-cache'), body: await readJson(res) };
+    };
+    const cachedWeek = await eventually(week, (w) => w.cache === 'l2', 5_000);
+    expect(cachedWeek.body.games[0].prediction.model.version).toBe(served.metadata.version);
     expect((await post('/v1/models/nfl-wp/versions', admin, { artifact: other })).status).toBe(201);
     const listed = await readJson(
       await fetch(apiUrl('/v1/models'), { headers: { authorization: `Bearer ${admin}` } }),
@@ -280,6 +287,17 @@ describe('model registry', () => {
     );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(body.model.version).toBe(other.metadata.version);
+    // The cached week is not served under the new version: the key names the model version.
+    const switched = await eventually(
+      week,
+      (w) =>
+        w.body.games.every(
+          (g: { prediction: { model: { version: string } } }) =>
+            g.prediction.model.version === other.metadata.version,
+        ),
+      5_000,
+    );
+    expect(switched.body.games.length).toBeGreaterThan(0);
     // Roll back.
     await post('/v1/models/nfl-wp/activate', admin, { version: served.metadata.version });
     await eventually(

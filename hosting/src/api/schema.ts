@@ -23,6 +23,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/billing/parked-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stripe events parked for an admin
+         * @description Events for a Stripe customer no user has (answered 200 to Stripe and kept here).
+         *
+         *     **Who:** Admins (the `admin` custom claim).
+         */
+        get: operations["listParkedEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/games:import": {
         parameters: {
             query?: never;
@@ -39,6 +61,28 @@ export interface paths {
          *     **Who:** Admins (the `admin` custom claim).
          */
         post: operations["importGames"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reconciliation-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest reconciliation runs (aggregates and billing)
+         * @description Newest first, both kinds together: what each run checked, found and repaired.
+         *
+         *     **Who:** Admins (the `admin` custom claim).
+         */
+        get: operations["listReconciliationRuns"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -121,6 +165,28 @@ export interface paths {
          *     **Who:** Any signed-in user.
          */
         post: operations["createCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plans for sale
+         * @description Each allow-listed price with its tier, amount and what it unlocks: the upgrade page lists these.
+         *
+         *     **Who:** Anyone; a token, when sent, must verify.
+         */
+        get: operations["listPlans"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -423,7 +489,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A model’s graded accuracy per version
+         * A model’s graded accuracy per version, beside the Elo baseline on the same games
          * @description **Who:** Anyone; a token, when sent, must verify.
          */
         get: operations["getModelMetrics"];
@@ -531,6 +597,50 @@ export interface paths {
          *     **Who:** Signed-in users of the **pro** tier or higher (admins too).
          */
         post: operations["batchPredictions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sports/{sport}/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ratings table
+         * @description Every team of the current season (the latest with games) with its Elo and points ratings going into its next game, rank and record; the sport's ratingsVersion and when ratings last changed. A new final answers with new numbers at once (cached per ratingsVersion).
+         *
+         *     **Who:** Anyone; a token, when sent, must verify.
+         */
+        get: operations["getRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sports/{sport}/teams/{team}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One team’s season
+         * @description Its current rating, its rating over the season (where it started, then after each final) and its games with the public part of their predictions (null before a model serves). Cached per ratingsVersion and model version.
+         *
+         *     **Who:** Anyone; a token, when sent, must verify.
+         */
+        get: operations["getTeam"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -758,6 +868,19 @@ export interface components {
                     n: number;
                     observedRate: number | null;
                 }[];
+                /** @description The Elo baseline (eloHomeWinProbability stored on the same predictions) graded on the same games; n 0 and nulls for grades recorded before the baseline was */
+                elo: {
+                    accuracy: number | null;
+                    brier: number | null;
+                    calibration: {
+                        bin: string;
+                        meanPredicted: number | null;
+                        n: number;
+                        observedRate: number | null;
+                    }[];
+                    logLoss: number | null;
+                    n: number;
+                };
                 logLoss: number | null;
                 n: number;
                 version: string;
@@ -766,9 +889,36 @@ export interface components {
         OpenApiDocument: {
             [key: string]: unknown;
         };
+        /** @description Stripe events for a customer no user has, most recently parked first */
+        ParkedEvents: {
+            events: {
+                /** @description When Stripe created the event */
+                created: string | null;
+                customerId: string | null;
+                /** @description The Stripe event id */
+                id: string;
+                parkedAt: string | null;
+                reason: string | null;
+                type: string | null;
+            }[];
+        };
         Ping: {
             /** @constant */
             ok: true;
+        };
+        /** @description The plans for sale, cheapest tier first */
+        Plans: {
+            plans: {
+                currency: string | null;
+                features: ("predictions.probability" | "predictions.details" | "predictions.batch" | "predictions.matchup" | "insights.feed" | "analytics.history")[];
+                /** @description month, year… */
+                interval: string | null;
+                priceId: string;
+                /** @enum {string} */
+                tier: "pro" | "elite";
+                /** @description In the currency’s smallest unit (cents); null when Stripe could not be asked */
+                unitAmount: number | null;
+            }[];
         };
         PortalResult: {
             /** Format: uri */
@@ -840,6 +990,20 @@ export interface components {
             /** @enum {string} */
             sport: "nfl";
         };
+        RatingsTable: {
+            /** @description The latest date with a final */
+            lastFinalDate: string | null;
+            /** @description Moves whenever ratings (or any model input) change */
+            ratingsVersion: number;
+            /** @description The current season (the latest with games) */
+            season: number | null;
+            /** @enum {string} */
+            sport: "nfl";
+            /** @description Every team with a game in the season, by Elo */
+            teams: components["schemas"]["TeamRating"][];
+            /** @description When the ratings last changed */
+            updatedAt: string | null;
+        };
         RebuildResult: {
             finals: number;
             lastFinalDate: string | null;
@@ -848,6 +1012,75 @@ export interface components {
             sport: "nfl";
             /** @enum {string} */
             status: "rebuilt" | "queued";
+        };
+        /** @description The daily aggregate and billing reconciliations’ latest runs, newest first */
+        ReconciliationRuns: {
+            runs: ({
+                /** @description When the run finished */
+                at: string | null;
+                /** @description Buckets (aggregates) or customers (billing) looked at */
+                checked: number;
+                /** @description Billing: customers whose re-sync failed (the next run retries) */
+                failed: number;
+                /** @description The first day recomputed */
+                from: string;
+                id: string;
+                insights: {
+                    checked: number;
+                    countDrift: number;
+                    repaired: number;
+                    skippedRecent: number;
+                };
+                /** @constant */
+                kind: "aggregates";
+                /** @description Found wrong and repaired */
+                repaired: number;
+                /** @description The first 50 repairs */
+                repairs: {
+                    now: {
+                        [key: string]: number;
+                    };
+                    path: string;
+                    was: {
+                        [key: string]: number;
+                    };
+                }[];
+                runId: string;
+                /** @description What it found and repaired, in one line */
+                summary: string;
+                userDaily: {
+                    checked: number;
+                    countDrift: number;
+                    engagementDrift: number;
+                    repaired: number;
+                    skippedRecent: number;
+                };
+            } | {
+                /** @description When the run finished */
+                at: string | null;
+                /** @description Buckets (aggregates) or customers (billing) looked at */
+                checked: number;
+                /** @description Billing: customers whose re-sync failed (the next run retries) */
+                failed: number;
+                failures: {
+                    customerId: string;
+                    error: string;
+                }[];
+                id: string;
+                /** @constant */
+                kind: "billing";
+                /** @description Found wrong and repaired */
+                repaired: number;
+                repairedCustomers: {
+                    customerId: string;
+                    uid: string;
+                }[];
+                runId: string;
+                /** @description Stripe events from this time on were looked at */
+                since: string;
+                /** @description What it found and repaired, in one line */
+                summary: string;
+            })[];
         };
         /** @description This instance’s caches, models and memory */
         Runtime: {
@@ -862,6 +1095,86 @@ export interface components {
             status: string;
             /** @enum {string} */
             tier: "free" | "pro" | "elite";
+        };
+        /** @description One team’s season: its rating over time and its games */
+        TeamPage: {
+            /** @description Its row of the current ratings table; null when it has no game in the current season */
+            current: components["schemas"]["TeamRating"] | null;
+            games: {
+                awayScore: number | null;
+                awayTeam: string;
+                /** @example nfl_2017-09-10_BUF_NYJ */
+                gameId: string;
+                homeScore: number | null;
+                homeTeam: string;
+                /**
+                 * Format: date-time
+                 * @example 2017-09-10T18:00:00.000Z
+                 */
+                kickoff: string;
+                neutral: boolean;
+                playoff: boolean;
+                /** @description The public part of the prediction; null before a model serves */
+                prediction: {
+                    /**
+                     * Format: date-time
+                     * @example 2017-09-10T18:00:00.000Z
+                     */
+                    computedAt: string;
+                    /** @description What Elo alone expects from the same ratings */
+                    eloHomeWinProbability: number;
+                    homeWinProbability: number;
+                    model: {
+                        id: string;
+                        version: string;
+                    };
+                    ratingsVersion: number;
+                } | null;
+                season: number;
+                /** @enum {string} */
+                sport: "nfl";
+                /** @enum {string} */
+                status: "scheduled" | "final";
+            }[];
+            /** @description The team's rating over the season: where it started, then after each final */
+            history: {
+                /** Format: date */
+                date: string;
+                elo: number;
+                /** @description The final it came out of; null for the rating it started the season with */
+                gameId: string | null;
+                points: number;
+            }[];
+            /** @description The latest date with a final */
+            lastFinalDate: string | null;
+            /** @description Moves whenever ratings (or any model input) change */
+            ratingsVersion: number;
+            season: number;
+            /** @enum {string} */
+            sport: "nfl";
+            team: string;
+            /** @description When the ratings last changed */
+            updatedAt: string | null;
+        };
+        /** @description A team’s rating going into its next game of the season */
+        TeamRating: {
+            elo: number;
+            /** @description Recent results against Elo's expectation (-1 to 1) */
+            form: number;
+            /** @description The date of its latest final */
+            lastGameDate: string | null;
+            /** @description The margin-based rating: points better than an average team on a neutral field */
+            points: number;
+            /** @description 1 = the highest Elo */
+            rank: number;
+            /** @description The season's finals (regular season and playoffs) */
+            record: {
+                losses: number;
+                ties: number;
+                wins: number;
+            };
+            /** @example NE */
+            team: string;
         };
         UploadResult: {
             modelId: string;
@@ -1108,6 +1421,47 @@ export interface operations {
             };
         };
     };
+    listParkedEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Parked events */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkedEvents"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     importGames: {
         parameters: {
             query?: never;
@@ -1156,6 +1510,47 @@ export interface operations {
             403: components["responses"]["Error403"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReconciliationRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Runs */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRuns"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
             429: components["responses"]["Error429"];
             /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
             default: {
@@ -1340,6 +1735,43 @@ export interface operations {
             401: components["responses"]["Error401"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plans"];
+                };
+            };
+            401: components["responses"]["Error401"];
             429: components["responses"]["Error429"];
             /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
             default: {
@@ -1696,6 +2128,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                gameId?: string;
                 limit?: number;
                 severity?: "info" | "low" | "medium" | "high" | "critical";
                 status?: "open" | "acknowledged" | "resolved" | "dismissed";
@@ -1964,7 +2397,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Brier, log loss, accuracy, calibration */
+            /** @description Brier, log loss, accuracy, calibration; `elo`: the same for Elo alone on the same games */
             200: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2234,6 +2667,94 @@ export interface operations {
             };
         };
     };
+    getRatings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sport: "nfl";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The table, by Elo */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Cache": components["headers"]["X-Cache"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingsTable"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTeam: {
+        parameters: {
+            query?: {
+                /** @description Without it, the current season (the latest with games) */
+                season?: number;
+            };
+            header?: never;
+            path: {
+                sport: "nfl";
+                /** @description A team code, e.g. NE (case does not matter; former codes such as WAS map to WSH) */
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Cache": components["headers"]["X-Cache"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamPage"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getMyAnalytics: {
         parameters: {
             query: {
@@ -2295,6 +2816,7 @@ export interface operations {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Cache": components["headers"]["X-Cache"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

@@ -21,6 +21,8 @@ import { insightListQuery, insightParams, insightPatchBody } from '../routes/ins
 import { activateBody, metricsQuery, modelParams, uploadBody } from '../routes/models';
 import { batchBody, matchupBody, predictionParams } from '../routes/predictions';
 import { rebuildBody, rebuildParams } from '../routes/ratings';
+import { sportParams, teamParams, teamQuery } from '../routes/teams';
+import { opsListQuery } from '../routes/admin-ops';
 import { importRowSchema } from '../../data/games';
 import * as S from './schemas';
 
@@ -281,6 +283,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'A week of games with their predictions (the home page)',
     access: 'public',
     query: weekQuery,
+    cached: true,
     ok: [
       {
         status: 200,
@@ -380,12 +383,19 @@ export const OPERATIONS: Operation[] = [
     path: '/v1/models/{modelId}/metrics',
     operationId: 'getModelMetrics',
     tag: 'models',
-    summary: 'A model’s graded accuracy per version',
+    summary: 'A model’s graded accuracy per version, beside the Elo baseline on the same games',
     access: 'public',
     params: modelParams,
     query: metricsQuery,
     cached: true,
-    ok: [{ status: 200, description: 'Brier, log loss, accuracy, calibration', schema: S.ModelMetrics }],
+    ok: [
+      {
+        status: 200,
+        description:
+          'Brier, log loss, accuracy, calibration; `elo`: the same for Elo alone on the same games',
+        schema: S.ModelMetrics,
+      },
+    ],
   },
   {
     method: 'get',
@@ -450,6 +460,56 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/sports/{sport}/ratings',
+    operationId: 'getRatings',
+    tag: 'games',
+    summary: 'The ratings table',
+    description:
+      "Every team of the current season (the latest with games) with its Elo and points ratings going into its next game, rank and record; the sport's ratingsVersion and when ratings last changed. A new final answers with new numbers at once (cached per ratingsVersion).",
+    access: 'public',
+    params: sportParams,
+    cached: true,
+    ok: [{ status: 200, description: 'The table, by Elo', schema: S.RatingsTable }],
+  },
+  {
+    method: 'get',
+    path: '/v1/sports/{sport}/teams/{team}',
+    operationId: 'getTeam',
+    tag: 'games',
+    summary: 'One team’s season',
+    description:
+      'Its current rating, its rating over the season (where it started, then after each final) and its games with the public part of their predictions (null before a model serves). Cached per ratingsVersion and model version.',
+    access: 'public',
+    params: teamParams,
+    query: teamQuery,
+    cached: true,
+    ok: [{ status: 200, description: 'The team', schema: S.TeamPage }],
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/reconciliation-runs',
+    operationId: 'listReconciliationRuns',
+    tag: 'admin',
+    summary: 'The latest reconciliation runs (aggregates and billing)',
+    description: 'Newest first, both kinds together: what each run checked, found and repaired.',
+    access: 'admin',
+    query: opsListQuery,
+    ok: [{ status: 200, description: 'Runs', schema: S.ReconciliationRuns }],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/billing/parked-events',
+    operationId: 'listParkedEvents',
+    tag: 'admin',
+    summary: 'Stripe events parked for an admin',
+    description: 'Events for a Stripe customer no user has (answered 200 to Stripe and kept here).',
+    access: 'admin',
+    query: opsListQuery,
+    ok: [{ status: 200, description: 'Parked events', schema: S.ParkedEvents }],
+  },
+  {
+    method: 'get',
     path: '/v1/insights',
     operationId: 'listInsights',
     tag: 'insights',
@@ -481,6 +541,17 @@ export const OPERATIONS: Operation[] = [
     body: insightPatchBody,
     ok: [{ status: 200, description: 'Updated', schema: S.InsightStatusResult }],
     errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/billing/plans',
+    operationId: 'listPlans',
+    tag: 'billing',
+    summary: 'The plans for sale',
+    description:
+      'Each allow-listed price with its tier, amount and what it unlocks: the upgrade page lists these.',
+    access: 'public',
+    ok: [{ status: 200, description: 'The plans', schema: S.Plans }],
   },
   {
     method: 'post',

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import 'zod-openapi';
 import { GAME_STATUSES, SPORTS } from '../../data/games';
 import { INSIGHT_SEVERITIES, INSIGHT_STATUSES } from '../../domain/insights';
-import { PAID_TIERS, TIERS } from '../../domain/tiers';
+import { FEATURES, PAID_TIERS, TIERS, type Feature } from '../../domain/tiers';
 
 const isoDateTime = z.string().meta({ format: 'date-time', example: '2017-09-10T18:00:00.000Z' });
 const probability = z.number().min(0).max(1);
@@ -192,7 +192,16 @@ export const ModelMetrics = z
   .object({
     modelId: z.string(),
     season: z.number().int().nullable(),
-    versions: z.array(z.object({ version: z.string(), ...metricsFields })),
+    versions: z.array(
+      z.object({
+        version: z.string(),
+        ...metricsFields,
+        elo: z.object(metricsFields).meta({
+          description:
+            'The Elo baseline (eloHomeWinProbability stored on the same predictions) graded on the same games; n 0 and nulls for grades recorded before the baseline was',
+        }),
+      }),
+    ),
   })
   .meta({ id: 'ModelMetrics' });
 
@@ -267,6 +276,146 @@ export const RebuildResult = z
   })
   .meta({ id: 'RebuildResult' });
 
+const teamRecord = z.object({ wins: z.number().int(), losses: z.number().int(), ties: z.number().int() });
+export const TeamRating = z
+  .object({
+    team: z.string().meta({ example: 'NE' }),
+    rank: z.number().int().min(1).meta({ description: '1 = the highest Elo' }),
+    elo: z.number(),
+    points: z.number().meta({
+      description: 'The margin-based rating: points better than an average team on a neutral field',
+    }),
+    form: z.number().meta({ description: "Recent results against Elo's expectation (-1 to 1)" }),
+    record: teamRecord.meta({ description: "The season's finals (regular season and playoffs)" }),
+    lastGameDate: z.iso.date().nullable().meta({ description: 'The date of its latest final' }),
+  })
+  .meta({ id: 'TeamRating', description: 'A team’s rating going into its next game of the season' });
+
+const ratingsHead = {
+  ratingsVersion: z.number().meta({ description: 'Moves whenever ratings (or any model input) change' }),
+  updatedAt: isoDateTime.nullable().meta({ description: 'When the ratings last changed' }),
+  lastFinalDate: z.iso.date().nullable().meta({ description: 'The latest date with a final' }),
+};
+
+export const RatingsTable = z
+  .object({
+    sport: z.enum(SPORTS),
+    season: z.number().int().nullable().meta({ description: 'The current season (the latest with games)' }),
+    ...ratingsHead,
+    teams: z.array(TeamRating).meta({ description: 'Every team with a game in the season, by Elo' }),
+  })
+  .meta({ id: 'RatingsTable' });
+
+export const TeamPage = z
+  .object({
+    sport: z.enum(SPORTS),
+    team: z.string(),
+    season: z.number().int(),
+    ...ratingsHead,
+    current: TeamRating.nullable().meta({
+      description: 'Its row of the current ratings table; null when it has no game in the current season',
+    }),
+    history: z
+      .array(
+        z.object({
+          date: z.iso.date(),
+          gameId: z.string().nullable().meta({
+            description: 'The final it came out of; null for the rating it started the season with',
+          }),
+          elo: z.number(),
+          points: z.number(),
+        }),
+      )
+      .meta({ description: "The team's rating over the season: where it started, then after each final" }),
+    games: z.array(
+      Game.extend({
+        prediction: z
+          .object(predictionCore)
+          .pick({
+            homeWinProbability: true,
+            eloHomeWinProbability: true,
+            model: true,
+            ratingsVersion: true,
+            computedAt: true,
+          })
+          .nullable()
+          .meta({ description: 'The public part of the prediction; null before a model serves' }),
+      }),
+    ),
+  })
+  .meta({ id: 'TeamPage', description: 'One team’s season: its rating over time and its games' });
+
+const runCommon = {
+  id: z.string(),
+  runId: z.string(),
+  at: isoDateTime.nullable().meta({ description: 'When the run finished' }),
+  checked: z.number().int().meta({ description: 'Buckets (aggregates) or customers (billing) looked at' }),
+  repaired: z.number().int().meta({ description: 'Found wrong and repaired' }),
+  failed: z
+    .number()
+    .int()
+    .meta({ description: 'Billing: customers whose re-sync failed (the next run retries)' }),
+  summary: z.string().meta({ description: 'What it found and repaired, in one line' }),
+};
+const driftCounts = {
+  checked: z.number().int(),
+  repaired: z.number().int(),
+  skippedRecent: z.number().int(),
+  countDrift: z.number().int(),
+};
+export const ReconciliationRuns = z
+  .object({
+    runs: z.array(
+      z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('aggregates'),
+          ...runCommon,
+          from: z.string().meta({ description: 'The first day recomputed' }),
+          userDaily: z.object({ ...driftCounts, engagementDrift: z.number() }),
+          insights: z.object(driftCounts),
+          repairs: z
+            .array(
+              z.object({
+                path: z.string(),
+                was: z.record(z.string(), z.number()),
+                now: z.record(z.string(), z.number()),
+              }),
+            )
+            .meta({ description: 'The first 50 repairs' }),
+        }),
+        z.object({
+          kind: z.literal('billing'),
+          ...runCommon,
+          since: z.string().meta({ description: 'Stripe events from this time on were looked at' }),
+          repairedCustomers: z.array(z.object({ uid: z.string(), customerId: z.string() })),
+          failures: z.array(z.object({ customerId: z.string(), error: z.string() })),
+        }),
+      ]),
+    ),
+  })
+  .meta({
+    id: 'ReconciliationRuns',
+    description: 'The daily aggregate and billing reconciliations’ latest runs, newest first',
+  });
+
+export const ParkedEvents = z
+  .object({
+    events: z.array(
+      z.object({
+        id: z.string().meta({ description: 'The Stripe event id' }),
+        type: z.string().nullable(),
+        customerId: z.string().nullable(),
+        reason: z.string().nullable(),
+        created: isoDateTime.nullable().meta({ description: 'When Stripe created the event' }),
+        parkedAt: isoDateTime.nullable(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'ParkedEvents',
+    description: 'Stripe events for a customer no user has, most recently parked first',
+  });
+
 export const Runtime = z
   .record(z.string(), z.unknown())
   .meta({ id: 'Runtime', description: 'This instance’s caches, models and memory' });
@@ -281,6 +430,23 @@ export const CheckoutResult = z
     id: 'CheckoutResult',
     description: '`portal` when the user already pays: send them there instead.',
   });
+
+export const Plans = z
+  .object({
+    plans: z.array(
+      z.object({
+        priceId: z.string(),
+        tier: z.enum(PAID_TIERS),
+        unitAmount: z.number().int().nullable().meta({
+          description: 'In the currency’s smallest unit (cents); null when Stripe could not be asked',
+        }),
+        currency: z.string().nullable(),
+        interval: z.string().nullable().meta({ description: 'month, year…' }),
+        features: z.array(z.enum(Object.keys(FEATURES) as [Feature, ...Feature[]])),
+      }),
+    ),
+  })
+  .meta({ id: 'Plans', description: 'The plans for sale, cheapest tier first' });
 
 export const PortalResult = z
   .object({ url: z.string().meta({ format: 'uri' }) })

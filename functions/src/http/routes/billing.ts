@@ -6,7 +6,9 @@ import {
   BillingError,
   createCheckout,
   createPortal,
+  listPlans,
   syncUser,
+  type Plan,
   type BillingDeps,
 } from '../../services/billing';
 import { isTransientStripeError } from '../../services/stripe';
@@ -44,6 +46,8 @@ function toHttp(err: unknown): never {
   throw err;
 }
 
+const PLANS_TTL_MS = 10 * 60_000;
+
 const noStore = (res: Response) => res.set('Cache-Control', 'private, no-store');
 
 /** Signed-in users' billing: Checkout, the portal, their subscription, and a sync after Checkout. */
@@ -54,6 +58,21 @@ export function billingRoutes(
   now: () => number = Date.now,
 ): Router {
   const router = Router();
+  // Prices change rarely: each instance asks Stripe at most once per PLANS_TTL_MS (a failed read
+  // is kept only a minute, so amounts come back soon after Stripe does).
+  let plans: { value: Plan[]; until: number } | null = null;
+  router.get(
+    '/billing/plans',
+    handler(async (_req, res) => {
+      const t = now();
+      if (!plans || plans.until <= t) {
+        const value = await listPlans(deps());
+        const complete = value.every((p) => p.unitAmount !== null);
+        plans = { value, until: t + (complete ? PLANS_TTL_MS : 60_000) };
+      }
+      res.set('Cache-Control', 'public, max-age=300').json({ plans: plans.value });
+    }),
+  );
   router.post(
     '/billing/checkout',
     requireUser(verify),

@@ -19,6 +19,7 @@ import { parseRequest } from '../middleware/validate';
 export const insightListQuery = z.object({
   status: z.enum(INSIGHT_STATUSES).optional(),
   severity: z.enum(INSIGHT_SEVERITIES).optional(),
+  gameId: documentId(/^[A-Za-z0-9_-]{1,128}$/, 'a game id').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
     .string()
@@ -54,6 +55,7 @@ export function insightRoutes(db: () => Firestore, l2: () => L2Cache, verify: To
           limit: query.limit,
           ...(query.status ? { status: query.status } : {}),
           ...(query.severity ? { severity: query.severity } : {}),
+          ...(query.gameId ? { gameId: query.gameId } : {}),
           ...(cursor ? { cursor } : {}),
         }),
       );

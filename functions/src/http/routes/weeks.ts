@@ -2,8 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { calendarDate, SPORTS } from '../../data/games';
 import type { Firestore } from 'firebase-admin/firestore';
+import type { L2Cache } from '../../cache/l2';
 import type { PredictionService } from '../../services/predictions';
-import { weekView } from '../../services/weeks';
+import { cachedWeekView } from '../../services/weeks';
 import { notFound } from '../errors';
 import { handler } from '../handler';
 import { parseRequest } from '../middleware/validate';
@@ -16,16 +17,22 @@ export const weekQuery = z.object({
 /**
  * GET /v1/weeks: one football week (Tuesday to Monday) of games with their public predictions, in one
  * answer, for the web app's home page. Public, like each game's probability; one request's charge.
+ * Answered from L2 when nothing behind it changed (`X-Cache: l2|miss`; services/weeks.ts).
  */
-export function weekRoutes(db: () => Firestore, predictions: () => PredictionService): Router {
+export function weekRoutes(
+  db: () => Firestore,
+  l2: () => L2Cache,
+  predictions: () => PredictionService,
+): Router {
   const router = Router();
   router.get(
     '/weeks',
     handler(async (req, res) => {
       const { query } = parseRequest(req, { query: weekQuery });
-      const week = await weekView(db(), predictions(), query.sport, query.date);
+      const { value: week, cache } = await cachedWeekView(db(), l2(), predictions(), query.sport, query.date);
       if (!week) throw notFound(`No ${query.sport} games yet.`);
-      res.set('Cache-Control', 'private, no-cache').json(week); // a refetch after a live change must reach us
+      // no-cache: a refetch after a live change must reach us.
+      res.set('Cache-Control', 'private, no-cache').set('X-Cache', cache).json(week);
     }),
   );
   return router;

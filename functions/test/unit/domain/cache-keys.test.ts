@@ -3,7 +3,25 @@ import {
   predictionKey,
   snapshotDateBefore,
   sportFromGameId,
+  weekKey,
 } from '../../../src/domain/cache-keys';
+
+describe('weekKey', () => {
+  it('changes with the week, the model version and the ratings version', () => {
+    const served = { modelId: 'nfl-wp', version: 'v1', ratingsVersion: 3 };
+    const base = { sport: 'nfl', week: '2017-09-05', served };
+    const keys = new Set([
+      weekKey(base),
+      weekKey({ ...base, week: 'current' }),
+      weekKey({ ...base, served: { ...served, version: 'v2' } }),
+      weekKey({ ...base, served: { ...served, ratingsVersion: 4 } }),
+      weekKey({ ...base, served: null }),
+    ]);
+    expect(keys.size).toBe(5);
+    expect(weekKey(base)).toBe('week:nfl:2017-09-05:nfl-wp@v1:3');
+    expect(weekKey({ ...base, served: null })).toBe('week:nfl:2017-09-05:none');
+  });
+});
 
 describe('predictionKey', () => {
   it('changes with the model version, the game and the ratings version, and nothing else', () => {
