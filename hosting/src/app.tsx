@@ -42,21 +42,68 @@ const loadStatus = () => import('./pages/status').then((m) => ({ default: m.Stat
 const loadSignIn = () => import('./pages/sign-in').then((m) => ({ default: m.SignInPage as PageComponent }));
 const loadAccount = () =>
   import('./pages/account').then((m) => ({ default: m.AccountPage as PageComponent }));
+const loadSuccess = () =>
+  import('./pages/account').then((m) => ({ default: m.BillingSuccessPage as PageComponent }));
+const loadInsights = () =>
+  import('./pages/insights').then((m) => ({ default: m.InsightsPage as PageComponent }));
+const loadScorecard = () =>
+  import('./pages/scorecard').then((m) => ({ default: m.ScorecardPage as PageComponent }));
+const loadTeams = () => import('./pages/teams').then((m) => ({ default: m.TeamsPage as PageComponent }));
+const loadTeam = () => import('./pages/teams').then((m) => ({ default: m.TeamPage as PageComponent }));
+const loadAdmin = () => import('./pages/admin').then((m) => ({ default: m.AdminPage as PageComponent }));
+
+/** A page for signed-in users: the sign-in form first when signed out. */
+function SignedIn({
+  id,
+  load,
+  props = {},
+  admin = false,
+}: {
+  id: string;
+  load: () => Promise<PageModule>;
+  props?: Record<string, unknown>;
+  admin?: boolean;
+}) {
+  const session = useSession();
+  const { path } = useLocation();
+  if (!session.ready) return <p aria-busy="true">Loading…</p>;
+  if (!session.user) return <Lazy key="sign-in" load={loadSignIn} props={{ next: path + location.search }} />;
+  if (admin && !session.user.admin)
+    return (
+      <section>
+        <h1>Admins only</h1>
+        <p>
+          This page is for the team that runs the service. <a href="/">See this week’s games</a>.
+        </p>
+      </section>
+    );
+  return <Lazy key={id} load={load} props={{ ...props, user: session.user }} />;
+}
 
 function Page() {
   const { path, query } = useLocation();
-  const session = useSession();
   const game = /^\/games\/([A-Za-z0-9_-]{1,128})$/.exec(path);
+  const team = /^\/teams\/([A-Za-z0-9]{1,8})$/.exec(path);
   if (path === '/') return <WeekPage date={query.get('week')} />;
   if (game) return <Lazy key="game" load={loadGame} props={{ gameId: game[1] }} />;
   if (path === '/status') return <Lazy key="status" load={loadStatus} props={{}} />;
   if (path === '/sign-in')
     return <Lazy key="sign-in" load={loadSignIn} props={{ next: query.get('next') ?? '/' }} />;
-  if (path === '/account') {
-    if (!session.ready) return <p aria-busy="true">Loading…</p>;
-    if (!session.user) return <Lazy key="sign-in" load={loadSignIn} props={{ next: '/account' }} />;
-    return <Lazy key="account" load={loadAccount} props={{ user: session.user }} />;
-  }
+  if (path === '/account') return <SignedIn id="account" load={loadAccount} />;
+  if (path === '/account/billing/success') return <SignedIn id="success" load={loadSuccess} />;
+  if (path === '/insights')
+    return (
+      <SignedIn
+        id="insights"
+        load={loadInsights}
+        props={{ status: query.get('status'), severity: query.get('severity') }}
+      />
+    );
+  if (path === '/admin') return <SignedIn id="admin" load={loadAdmin} admin />;
+  if (path === '/scorecard')
+    return <Lazy key="scorecard" load={loadScorecard} props={{ season: query.get('season') }} />;
+  if (path === '/teams') return <Lazy key="teams" load={loadTeams} props={{}} />;
+  if (team) return <Lazy key="team" load={loadTeam} props={{ team: team[1], season: query.get('season') }} />;
   return (
     <section>
       <h1>Page not found</h1>
@@ -80,6 +127,20 @@ function Header() {
         <a href="/" {...current('/')}>
           This week
         </a>
+        <a href="/teams" {...current('/teams')}>
+          Teams
+        </a>
+        <a href="/scorecard" {...current('/scorecard')}>
+          Scorecard
+        </a>
+        <a href="/insights" {...current('/insights')}>
+          Insights
+        </a>
+        {session.ready && session.user?.admin && (
+          <a href="/admin" {...current('/admin')}>
+            Admin
+          </a>
+        )}
         {session.ready && session.user ? (
           <a href="/account" {...current('/account')}>
             Account

@@ -93,3 +93,19 @@ export function watchGame(gameId: string, onChange: (game: LiveGame) => void): U
     for (const stop of stops) stop();
   };
 }
+
+/** The sport's public document once (its active model and last final), or null if unreadable. */
+export async function readSport(
+  sport: string,
+): Promise<{ modelId: string | null; lastFinalDate: string | null } | null> {
+  const [{ doc, getDoc }, store] = await Promise.all([import('firebase/firestore'), firebase().db()]);
+  try {
+    const snap = await getDoc(doc(store, 'sports', sport));
+    return {
+      modelId: (snap.get('modelId') as string | undefined) ?? null,
+      lastFinalDate: (snap.get('lastFinalDate') as string | undefined) ?? null,
+    };
+  } catch {
+    return null;
+  }
+}

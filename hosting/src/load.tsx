@@ -56,6 +56,24 @@ export function ProblemNotice({
   retryInSeconds: number | null;
   onRetry?: () => void;
 }) {
+  // Not errors: a feature above the caller's tier, or one that needs an account.
+  if (problem.kind === 'upgrade_required')
+    return (
+      <aside class="upgrade" data-problem={problem.kind}>
+        <p>
+          This is for {problem.requiredTier === 'elite' ? 'Elite' : 'Pro'} members.{' '}
+          <a href="/account">See the plans</a>.
+        </p>
+      </aside>
+    );
+  if (problem.kind === 'unauthenticated')
+    return (
+      <aside class="upgrade" data-problem={problem.kind}>
+        <p>
+          <a href={`/sign-in?next=${encodeURIComponent(location.pathname)}`}>Sign in</a> to see this.
+        </p>
+      </aside>
+    );
   return (
     <div class="notice" role="alert" data-problem={problem.kind}>
       <p>{problem.message}</p>

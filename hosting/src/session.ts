@@ -14,12 +14,16 @@ export interface SessionUser {
   uid: string;
   email: string | null;
   admin: boolean;
+  /** The `tier` claim: a hint for what to offer (the API decides, from the entitlement). */
+  tier: string;
 }
 
 type State = { ready: false } | { ready: true; user: SessionUser | null };
 let state: State = { ready: false };
 const listeners = new Set<(s: State) => void>();
 let current: User | null = null;
+/** The tier the API last told this page (GET or sync of the subscription), ahead of the claim. */
+let knownTier: { uid: string; tier: string } | null = null;
 let started: Promise<void> | undefined;
 
 function publish(next: State): void {
@@ -40,7 +44,19 @@ export function startSession(): Promise<void> {
           const claims = user ? (await user.getIdTokenResult()).claims : {};
           publish({
             ready: true,
-            user: user ? { uid: user.uid, email: user.email, admin: claims.admin === true } : null,
+            user: user
+              ? {
+                  uid: user.uid,
+                  email: user.email,
+                  admin: claims.admin === true,
+                  tier:
+                    knownTier?.uid === user.uid
+                      ? knownTier.tier
+                      : typeof claims.tier === 'string'
+                        ? claims.tier
+                        : 'free',
+                }
+              : null,
           });
           resolve();
         })();
@@ -85,7 +101,22 @@ export async function signOut(): Promise<void> {
   await out(auth);
 }
 
-/** After a change on the server (a new tier), fetch a fresh ID token so its claims follow. */
-export async function refreshToken(): Promise<void> {
-  await current?.getIdToken(true);
+/**
+ * The API said what the user's tier is (it decides, from the entitlement): the page follows at once,
+ * without waiting for the ID token's `tier` claim (a trigger copies it, usually within seconds).
+ * A fresh token is fetched in the background so later calls carry the new claim too.
+ */
+export function adoptTier(tier: string): void {
+  if (state.ready && state.user && state.user.tier !== tier) {
+    knownTier = { uid: state.user.uid, tier };
+    publish({ ready: true, user: { ...state.user, tier } });
+    void current?.getIdToken(true).catch(() => undefined);
+  }
+}
+
+/** True when the signed-in user's tier (or admin role) includes a feature of `tier`. */
+export function hasTier(user: SessionUser | null, tier: 'pro' | 'elite'): boolean {
+  if (!user) return false;
+  if (user.admin) return true;
+  return tier === 'pro' ? user.tier === 'pro' || user.tier === 'elite' : user.tier === 'elite';
 }

@@ -21,6 +21,7 @@ import {
   seedNfl,
   webUrl,
 } from './helpers';
+import { DEV_PASSWORD } from '../../../scripts/lib/auth-emulator';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = join(repoRoot, '.test-results', 'screenshots');
@@ -29,15 +30,29 @@ let browser: Browser;
 
 const OPENER = 'nfl_2017-09-07_NE_KC';
 
-async function newPage(width = 1280): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
+/** Collects the page's uncaught errors and console errors (a 4xx/5xx resource logs one too). */
+function watch(page: Page, problems: string[]): Page {
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(msg.text());
   });
-  return { context, page, problems };
+  return page;
+}
+
+async function newPage(width = 1280): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const problems: string[] = [];
+  return { context, page: watch(await context.newPage(), problems), problems };
+}
+
+/** Signs in through the app's own form (the user exists: idTokenFor made it with DEV_PASSWORD). */
+async function signInAs(page: Page, email: string, admin = false): Promise<void> {
+  await idTokenFor(email, { admin });
+  await page.goto(webUrl('/sign-in'));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEV_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('link', { name: 'Account' }).waitFor({ timeout: 15_000 });
 }
 
 const apiPrediction = async (gameId: string) =>
@@ -169,31 +184,258 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
   await context.close();
 }, 60_000);
 
+/** axe (WCAG 2 A and AA), no sideways scroll at 1280 and 375 px, and a screenshot at each width. */
+async function audit(page: Page, name: string): Promise<void> {
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(
+    axe.violations.map((v) => `${name} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+  ).toEqual([]);
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    // What sticks out, when something does (the deepest elements past the right edge).
+    const wide =
+      overflow > 0
+        ? await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.children.length === 0)
+            .slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`)
+        : [];
+    expect([name, width, overflow, wide]).toEqual([name, width, 0, []]);
+    await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/**
+ * Works by keyboard: Tab from the top reaches every visible link, button, field and disclosure of
+ * the page, in order, each showing where focus is (a visible outline or ring).
+ */
+async function tabsThroughEverything(page: Page, name: string): Promise<void> {
+  const reachable = await page.evaluate<
+    string[]
+  >(`[...document.querySelectorAll('a[href], button, select, input, summary, [tabindex]:not([tabindex="-1"])')]
+    .filter((e) => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[inert]'))
+    .filter((e) => !e.classList.contains('skip'))
+    .map((e, i) => { e.dataset.kbd = String(i); return String(i); })`);
+  await page.evaluate('document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)');
+  const focused = new Set<string>();
+  const unmarked: string[] = [];
+  for (let i = 0; i < reachable.length + 3 && focused.size < reachable.length; i++) {
+    await page.keyboard.press('Tab');
+    const seen = await page.evaluate<{ id: string | null; outlined: boolean; tag: string }>(`(() => {
+      const e = document.activeElement; const s = getComputedStyle(e);
+      return { id: e.dataset.kbd ?? null, tag: e.tagName + ' ' + (e.textContent || '').trim().slice(0, 30),
+        outlined: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none' };
+    })()`);
+    if (seen.id !== null) focused.add(seen.id);
+    if (seen.id !== null && !seen.outlined) unmarked.push(seen.tag);
+  }
+  expect([name, reachable.filter((id) => !focused.has(id))]).toEqual([name, []]);
+  expect([name, unmarked]).toEqual([name, []]);
+}
+
 // Each page, and what shows once it has loaded (pages that listen to Firestore never go network-idle).
 describe.each([
   ['home', '/', '.card'],
   ['game', `/games/${OPENER}`, '#home-probability'],
   ['sign-in', '/sign-in', 'form'],
   ['status', '/status', '#status:not([data-status="loading"])'],
+  ['teams', '/teams', '#ratings tbody tr'],
+  ['team', '/teams/NE', '#schedule'],
+  ['scorecard', '/scorecard', '[data-version]'],
+  ['insights-signed-out', '/insights', '[data-problem="unauthenticated"], form'],
   ['not-found', '/no-such-page', 'main h1'],
-])('the %s page', (name, path, loaded) => {
-  it('has no WCAG 2 A/AA violations, and does not scroll sideways at 1280 or 375 px', async () => {
+])('the %s page, signed out', (name, path, loaded) => {
+  it('has no WCAG 2 A/AA violations, works by keyboard, and does not scroll sideways at 1280 or 375 px', async () => {
     const { context, page, problems } = await newPage(1280);
     await page.goto(webUrl(path));
     await page.locator(loaded).first().waitFor({ timeout: 15_000 });
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-    expect(
-      axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    ).toEqual([]);
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: 900 });
-      const overflow = await page.evaluate<number>(
-        'document.documentElement.scrollWidth - window.innerWidth',
-      );
-      expect([name, width, overflow]).toEqual([name, width, 0]);
-      await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
-    }
+    await audit(page, name);
+    await tabsThroughEverything(page, name);
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
 });
+
+// Signed in once per role (Firebase Auth keeps the session in the context), then each view.
+describe.each([
+  [
+    'free',
+    [
+      ['account-free', '/account', '#tier'],
+      ['game-free', `/games/${OPENER}`, '#locked-title'],
+      ['insights-free', '/insights', '[data-problem="upgrade_required"]'],
+    ],
+  ],
+  [
+    'admin',
+    [
+      ['admin', '/admin', '[data-model] tbody tr'],
+      ['insights-admin', '/insights', '#insight-summary'],
+      ['game-admin', `/games/${OPENER}`, '#why-title'],
+    ],
+  ],
+] as const)('signed in as %s', (who, views) => {
+  let context: BrowserContext;
+  let problems: string[];
+  beforeAll(async () => {
+    const opened = await newPage(1280);
+    ({ context, problems } = opened);
+    await signInAs(opened.page, `view-${who}@example.com`, who === 'admin');
+  }, 60_000);
+  afterAll(() => context?.close());
+
+  it.each(views)(
+    'the %s view has no WCAG 2 A/AA violations, works by keyboard, and does not scroll sideways',
+    async (name, path, loaded) => {
+      const page = watch(await context.newPage(), problems);
+      await page.goto(webUrl(path));
+      await page.locator(loaded).first().waitFor({ timeout: 15_000 });
+      await audit(page, name);
+      await tabsThroughEverything(page, name);
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+});
+
+it('a free user sees the upgrade prompt, pays through Checkout, lands on the success page, and sees the paid features at once', async () => {
+  const { context, page, problems } = await newPage();
+  await signInAs(page, `upgrade-${Date.now()}@example.com`);
+  await page.goto(webUrl(`/games/${OPENER}`));
+  await page.getByRole('heading', { name: /for Pro/ }).waitFor({ timeout: 15_000 });
+  await page.getByRole('link', { name: 'Upgrade to Pro' }).click();
+  await page.getByRole('button', { name: 'Upgrade to Pro' }).click();
+  // The Stripe fake's hosted Checkout page stands in for checkout.stripe.com.
+  await page.getByRole('button', { name: 'Pay' }).click({ timeout: 15_000 });
+  await page.waitForURL(/\/account\/billing\/success\?session_id=/, { timeout: 15_000 });
+  await page.locator('#tier[data-tier="pro"]').waitFor({ timeout: 15_000 });
+  await audit(page, 'billing-success');
+  await page.getByRole('link', { name: 'See this week’s games' }).click();
+  await page.locator(`[data-game="${OPENER}"] a`).click();
+  // The interval and the reasons, on the first page view after paying (no reload, no wait for a webhook).
+  await page.getByRole('heading', { name: 'What moved the number' }).waitFor({ timeout: 15_000 });
+  expect(await page.getByText(/10th–90th percentile/).count()).toBe(1);
+  await page.getByRole('link', { name: 'Insights' }).click();
+  await page.locator('#insight-summary').waitFor({ timeout: 15_000 });
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.locator('#tier[data-tier="pro"]').waitFor({ timeout: 15_000 });
+  await audit(page, 'account-pro');
+  expect(await page.getByRole('button', { name: 'Manage your subscription' }).count()).toBe(1);
+  expect(problems).toEqual([]);
+  await context.close();
+}, 120_000);
+
+it('an admin uploads and activates another model version in the model center, and an open game page shows it', async () => {
+  const { context, page: game, problems } = await newPage();
+  await signInAs(game, 'center-admin@example.com', true);
+  await game.goto(webUrl(`/games/${OPENER}`));
+  const provenance = game.locator('#provenance');
+  await provenance.waitFor({ timeout: 15_000 });
+  const before = (await provenance.textContent()) ?? '';
+  const current = /version (\w+)/.exec(before)?.[1] as string;
+  await game.waitForTimeout(1_000); // the page's Firestore listener is up
+
+  const admin = await context.newPage();
+  await admin.goto(webUrl('/admin'));
+  const card = admin.locator('[data-model="nfl-wp"]');
+  await card.locator('tbody tr').first().waitFor({ timeout: 15_000 });
+  await card
+    .getByLabel(/Upload a new version/)
+    .setInputFiles(join(repoRoot, 'models', 'nfl', 'validation-model.json'));
+  await card.getByText(/Uploaded version|already uploaded/).waitFor({ timeout: 15_000 });
+  const other = JSON.parse(
+    readFileSync(join(repoRoot, 'models', 'nfl', 'validation-model.json'), 'utf8'),
+  ) as {
+    metadata: { version: string };
+  };
+  const next = other.metadata.version;
+  expect(next).not.toBe(current);
+  await card.getByRole('button', { name: `Activate ${next}` }).click();
+  await card.getByRole('button', { name: `Yes, activate ${next}` }).click();
+  await card.getByText(`Version ${next} is active`).waitFor({ timeout: 15_000 });
+  await audit(admin, 'admin-after-activate');
+
+  const switched = Date.now();
+  await eventually(
+    async () => (await provenance.textContent()) ?? '',
+    (text) => text.includes(`version ${next}`),
+    15_000,
+  );
+  timings.activatedModelOnGamePageMs = Date.now() - switched;
+  const fresh = await apiPrediction(OPENER);
+  expect(Number(await game.locator('#home-probability').getAttribute('data-value'))).toBe(
+    fresh.homeWinProbability,
+  );
+  // Back to the seeded version, for the tests after this one.
+  await card.getByRole('button', { name: `Activate ${current}` }).click();
+  await card.getByRole('button', { name: `Yes, activate ${current}` }).click();
+  await card.getByText(`Version ${current} is active`).waitFor({ timeout: 15_000 });
+  expect(problems).toEqual([]);
+  await context.close();
+}, 120_000);
+
+it('an admin acknowledges an insight by keyboard, and the feed and its summary update', async () => {
+  const admin = await idTokenFor('insights-admin@example.com', { admin: true });
+  const summary = async () => {
+    const body = (await readJson(
+      await fetch(apiUrl('/v1/insights/summary'), { headers: { authorization: `Bearer ${admin}` } }),
+    )) as { total: number; counts: { status: string; count: number }[] };
+    const of = (status: string) =>
+      body.counts.filter((c) => c.status === status).reduce((sum, c) => sum + c.count, 0);
+    return { total: body.total, open: of('open'), acknowledged: of('acknowledged') };
+  };
+  const before = await summary();
+  const id = `nfl_2017-09-10_BUF_NYJ__browser-${Date.now()}`;
+  await db().doc(`insights/${id}`).set({
+    type: 'disagreement',
+    status: 'open',
+    severity: 'high',
+    gameId: 'nfl_2017-09-10_BUF_NYJ',
+    message: 'A test insight the admin acknowledges',
+    createdAt: new Date(),
+  });
+  // The summary comes from agg_insights, which a trigger keeps: wait until it counts this one.
+  const counted = await eventually(summary, (s) => s.total === before.total + 1, 15_000);
+
+  const { context, page, problems } = await newPage();
+  await signInAs(page, 'insights-admin@example.com', true);
+  await page.goto(webUrl('/insights?status=open'));
+  const item = page.locator(`[data-insight="${id}"]`);
+  await item.waitFor({ timeout: 15_000 });
+  const shown = async () => {
+    const of = async (status: string) =>
+      Number(await page.locator(`#insight-summary dd[data-status="${status}"]`).textContent());
+    return [await of('open'), await of('acknowledged')];
+  };
+  expect(await shown()).toEqual([counted.open, counted.acknowledged]);
+  await item.getByRole('button', { name: 'Acknowledge' }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator(`[data-insight="${id}"][data-status="acknowledged"]`).waitFor({ timeout: 10_000 });
+  expect(await shown()).toEqual([counted.open - 1, counted.acknowledged + 1]);
+  // The server agrees: the stored status, and the summary a fresh page load shows.
+  expect((await db().doc(`insights/${id}`).get()).get('status')).toBe('acknowledged');
+  await eventually(summary, (s) => s.acknowledged === counted.acknowledged + 1, 15_000);
+  await page.reload();
+  await page.locator('#insight-summary').waitFor({ timeout: 15_000 });
+  expect(await shown()).toEqual([counted.open - 1, counted.acknowledged + 1]);
+  expect(await item.count()).toBe(0); // no longer open
+  expect(problems).toEqual([]);
+  await context.close();
+}, 90_000);
+
+it('API stopped: the home page says so and when it retries, then recovers by itself', async () => {
+  const { context, page } = await newPage();
+  // Connections to the API refused, as when its function is down; the app itself still loads.
+  await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+  await page.goto(webUrl('/'));
+  const notice = page.getByRole('alert');
+  await notice.waitFor({ timeout: 15_000 });
+  expect(await notice.textContent()).toMatch(/cannot be reached.*Trying again in \d+ s/);
+  await audit(page, 'home-api-down');
+  await page.unroute('**/api/**');
+  await page.locator(`[data-game="${OPENER}"]`).waitFor({ timeout: 15_000 });
+  expect(await page.getByRole('alert').count()).toBe(0);
+  await context.close();
+}, 60_000);

@@ -9,6 +9,8 @@ import { brier, dayLabel, momentLabel, pct, ratingsLabel, timeLabel } from '../f
 import { watchGame, type LiveGame } from '../live';
 import { ProblemNotice, useCatchUp, useLoad } from '../load';
 import { seenGame } from '../seen';
+import { record } from '../engagement';
+import { hasTier, useSession } from '../session';
 
 type Game = components['schemas']['Game'];
 
@@ -71,6 +73,92 @@ function Explanation({
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/** The game's insights (an upset, a disagreement with Elo), for tiers with the feed. */
+function GameInsights({ gameId }: { gameId: string }) {
+  const session = useSession();
+  const entitled = session.ready && hasTier(session.user, 'pro');
+  const [list] = useLoad(
+    () =>
+      entitled
+        ? attempt(() => api.GET('/v1/insights', { params: { query: { gameId } }, cache: 'no-cache' }))
+        : Promise.resolve({ ok: true as const, data: { insights: [], nextCursor: null } }),
+    [gameId, entitled],
+  );
+  // Tiers without the feed see the upgrade prompt above instead; nothing to add here.
+  if (list.state !== 'ok' || list.data.insights.length === 0) return null;
+  return (
+    <section aria-labelledby="game-insights-title">
+      <h2 id="game-insights-title">Insights</h2>
+      <ul id="game-insights">
+        {list.data.insights.map((i) => (
+          <li key={i.id} data-status={i.status}>
+            <span class="badge">{i.severity}</span> {i.message} <span class="muted">({i.status})</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const PICKS = 'ase.picks';
+
+function readPick(gameId: string): string | null {
+  try {
+    return (JSON.parse(localStorage.getItem(PICKS) ?? '{}') as Record<string, string>)[gameId] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Signed-in users pick a winner and share the game; both, and the view itself, are recorded. */
+function Engage({ game }: { game: Game }) {
+  const session = useSession();
+  const signedIn = session.ready && session.user !== null;
+  const [pick, setPick] = useState<string | null>(() => readPick(game.gameId));
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    if (signedIn) void record('view');
+  }, [signedIn, game.gameId]);
+  if (!signedIn) return null;
+  const choose = (team: string) => {
+    const picks = JSON.parse(localStorage.getItem(PICKS) ?? '{}') as Record<string, string>;
+    localStorage.setItem(PICKS, JSON.stringify({ ...picks, [game.gameId]: team }));
+    setPick(team);
+    void record('pick');
+  };
+  const share = () => {
+    const url = location.href;
+    const title = `${game.awayTeam} at ${game.homeTeam}`;
+    const shared = navigator.share
+      ? navigator.share({ title, url })
+      : navigator.clipboard.writeText(url).then(() => setSaid('Link copied.'));
+    void shared.then(
+      () => record('share'),
+      () => undefined, // cancelled: nothing shared
+    );
+  };
+  return (
+    <section aria-labelledby="engage-title" class="engage">
+      <h2 id="engage-title">Your pick</h2>
+      {game.status === 'scheduled' ? (
+        <div role="group" aria-label="Pick the winner">
+          {[game.awayTeam, game.homeTeam].map((team) => (
+            <button key={team} type="button" aria-pressed={pick === team} onClick={() => choose(team)}>
+              {team}
+            </button>
+          ))}
+        </div>
+      ) : (
+        <p>{pick ? `You picked ${pick}.` : 'You did not pick this game.'}</p>
+      )}{' '}
+      <button type="button" onClick={share}>
+        Share this game
+      </button>
+      <span role="status">{said}</span>
     </section>
   );
 }
@@ -186,6 +274,8 @@ export function GamePage({ gameId }: { gameId: string }) {
           ) : null}
         </>
       )}
+      <GameInsights gameId={g.gameId} />
+      <Engage game={g} />
     </article>
   );
 }

@@ -1,0 +1,358 @@
+/**
+ * The admin console (admin claim): the model center (registry, versions and their metrics, activate
+ * with a confirmation, upload an artifact), data (import a games CSV, rebuild ratings), and
+ * operations (health, reconciliation runs, parked webhook events). Every action goes through the API,
+ * which checks the claim again.
+ */
+import { useState } from 'preact/hooks';
+import { api, attempt, type components, type Problem } from '../api';
+import { momentLabel } from '../format';
+import { ProblemNotice, useLoad } from '../load';
+
+type ModelList = components['schemas']['ModelList'];
+type Model = ModelList['models'][number];
+
+/** The outcome of the last action in a section, announced to screen readers. */
+type Outcome = { ok: true; message: string } | { ok: false; problem: Problem } | null;
+
+function OutcomeNotice({ outcome, id }: { outcome: Outcome; id: string }) {
+  return (
+    <div id={id} role="status" aria-live="polite">
+      {outcome?.ok === true && <p class="ok">{outcome.message}</p>}
+      {outcome?.ok === false && <ProblemNotice problem={outcome.problem} retryInSeconds={null} />}
+    </div>
+  );
+}
+
+const metricText = (metrics: Record<string, unknown> | undefined): string => {
+  if (!metrics) return '–';
+  const parts = Object.entries(metrics)
+    .filter(([, v]) => typeof v === 'number')
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${(v as number).toFixed(3)}`);
+  return parts.length > 0 ? parts.join(' · ') : '–';
+};
+
+function ModelCard({ model, onChanged }: { model: Model; onChanged: () => void }) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+  const activate = (version: string) => {
+    setBusy(true);
+    void attempt(() =>
+      api.POST('/v1/models/{modelId}/activate', {
+        params: { path: { modelId: model.modelId } },
+        body: { version },
+      }),
+    ).then((r) => {
+      setBusy(false);
+      setConfirming(null);
+      setOutcome(
+        r.ok
+          ? { ok: true, message: `Version ${r.data.activeVersion} is active; forecasts use it from now on.` }
+          : { ok: false, problem: r.problem },
+      );
+      if (r.ok) onChanged();
+    });
+  };
+  const upload = (file: File) => {
+    setBusy(true);
+    void file
+      .text()
+      .then((text) => JSON.parse(text) as Record<string, unknown>)
+      .then((json) => {
+        // A file from `npm run train` is the artifact itself; one with an `artifact` key carries metrics too.
+        const body = ('artifact' in json ? json : { artifact: json }) as {
+          artifact: Record<string, unknown>;
+          metrics?: Record<string, unknown>;
+        };
+        return attempt(() =>
+          api.POST('/v1/models/{modelId}/versions', { params: { path: { modelId: model.modelId } }, body }),
+        );
+      })
+      .catch(() => ({
+        ok: false as const,
+        problem: { kind: 'other' as const, message: `${file.name} is not a JSON model artifact.` },
+      }))
+      .then((r) => {
+        setBusy(false);
+        setOutcome(
+          r.ok
+            ? {
+                ok: true,
+                message:
+                  r.data.stored === 'created'
+                    ? `Uploaded version ${r.data.version}. Activate it below when ready.`
+                    : `Version ${r.data.version} was already uploaded.`,
+              }
+            : { ok: false, problem: r.problem },
+        );
+        if (r.ok) onChanged();
+      });
+  };
+  return (
+    <section class="card" aria-labelledby={`model-${model.modelId}`} data-model={model.modelId}>
+      <h3 id={`model-${model.modelId}`}>
+        {model.modelId} <span class="muted">({model.sport})</span>
+      </h3>
+      <div class="table-wrap">
+        <table>
+          <caption>Versions of {model.modelId}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Status</th>
+              <th scope="col">Validation metrics</th>
+              <th scope="col">Uploaded</th>
+              <th scope="col">
+                <span class="sr-only">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {model.versions.map((v) => {
+              const active = v.version === model.activeVersion;
+              return (
+                <tr key={v.version} data-version={v.version} data-active={String(active)}>
+                  <th scope="row">{v.version}</th>
+                  <td>{active ? <strong>active</strong> : v.status}</td>
+                  <td>{metricText(v.metrics)}</td>
+                  <td>{v.createdAt ? momentLabel(Date.parse(v.createdAt)) : '–'}</td>
+                  <td>
+                    {!active && (
+                      <button type="button" disabled={busy} onClick={() => setConfirming(v.version)}>
+                        Activate {v.version}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {confirming && (
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text" aria-modal="false">
+          <p id="confirm-text">
+            Activate {model.modelId} version {confirming}? Every {model.sport} forecast will come from it at
+            once (the previous version, {model.activeVersion ?? 'none'}, stays available to switch back).
+          </p>
+          <button type="button" disabled={busy} onClick={() => activate(confirming)} autoFocus>
+            Yes, activate {confirming}
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      <p>
+        <label>
+          Upload a new version (JSON artifact){' '}
+          <input
+            type="file"
+            accept="application/json,.json"
+            disabled={busy}
+            onChange={(e) => {
+              const file = (e.target as HTMLInputElement).files?.[0];
+              if (file) upload(file);
+            }}
+          />
+        </label>
+      </p>
+      <OutcomeNotice outcome={outcome} id={`model-outcome-${model.modelId}`} />
+    </section>
+  );
+}
+
+function ModelCenter() {
+  const [models, retry] = useLoad(() => attempt(() => api.GET('/v1/models', { cache: 'no-store' })), []);
+  return (
+    <section aria-labelledby="models-title">
+      <h2 id="models-title">Model center</h2>
+      {models.state === 'loading' && <p aria-busy="true">Loading the registry…</p>}
+      {models.state === 'problem' && <ProblemNotice {...models} onRetry={retry} />}
+      {models.state === 'ok' &&
+        (models.data.models.length === 0 ? (
+          <p>No models yet: upload one with the API (see the admin guide).</p>
+        ) : (
+          models.data.models.map((m) => <ModelCard key={m.modelId} model={m} onChanged={retry} />)
+        ))}
+    </section>
+  );
+}
+
+function Data() {
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirmRebuild, setConfirmRebuild] = useState(false);
+  const importCsv = (file: File) => {
+    setBusy(true);
+    void file.text().then((csv) =>
+      attempt(() =>
+        api.POST('/v1/admin/games:import', {
+          body: csv as unknown as never,
+          headers: { 'content-type': 'text/csv' },
+          bodySerializer: (b: unknown) => b as string,
+        }),
+      ).then((r) => {
+        setBusy(false);
+        setOutcome(
+          r.ok
+            ? {
+                ok: true,
+                message: `Imported ${r.data.received} rows: ${r.data.created} new, ${r.data.updated} updated, ${r.data.unchanged} unchanged.`,
+              }
+            : { ok: false, problem: r.problem },
+        );
+      }),
+    );
+  };
+  const rebuild = () => {
+    setBusy(true);
+    setConfirmRebuild(false);
+    void attempt(() =>
+      api.POST('/v1/admin/sports/{sport}/ratings:rebuild', { params: { path: { sport: 'nfl' } }, body: {} }),
+    ).then((r) => {
+      setBusy(false);
+      setOutcome(
+        r.ok
+          ? {
+              ok: true,
+              message:
+                r.data.status === 'rebuilt'
+                  ? `Ratings rebuilt from ${r.data.finals} finals (last ${r.data.lastFinalDate ?? 'none'}).`
+                  : 'A recomputation is running; this one is queued behind it.',
+            }
+          : { ok: false, problem: r.problem },
+      );
+    });
+  };
+  return (
+    <section aria-labelledby="data-title">
+      <h2 id="data-title">Data</h2>
+      <p>
+        <label>
+          Import games (FiveThirtyEight CSV; all rows or none){' '}
+          <input
+            type="file"
+            accept="text/csv,.csv"
+            disabled={busy}
+            onChange={(e) => {
+              const file = (e.target as HTMLInputElement).files?.[0];
+              if (file) importCsv(file);
+            }}
+          />
+        </label>
+      </p>
+      <p>
+        <button type="button" disabled={busy} onClick={() => setConfirmRebuild(true)}>
+          Rebuild NFL ratings
+        </button>
+      </p>
+      {confirmRebuild && (
+        <div class="confirm" role="alertdialog" aria-labelledby="rebuild-text" aria-modal="false">
+          <p id="rebuild-text">
+            Recompute every NFL rating from the finals? Forecasts change once it finishes.
+          </p>
+          <button type="button" onClick={rebuild} autoFocus>
+            Yes, rebuild
+          </button>{' '}
+          <button type="button" onClick={() => setConfirmRebuild(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      <OutcomeNotice outcome={outcome} id="data-outcome" />
+    </section>
+  );
+}
+
+function Operations() {
+  const [health, retryHealth] = useLoad(
+    () =>
+      attempt(async () => {
+        const r = await api.GET('/v1/health', { cache: 'no-store' });
+        // 503 carries the same report (status down): show it, it is what an admin needs.
+        return r.response.status === 503 ? { ...r, data: r.error as components['schemas']['Health'] } : r;
+      }),
+    [],
+  );
+  const [runs, retryRuns] = useLoad(
+    () => attempt(() => api.GET('/v1/admin/reconciliation-runs', { params: { query: { limit: 10 } } })),
+    [],
+  );
+  const [parked, retryParked] = useLoad(() => attempt(() => api.GET('/v1/admin/billing/parked-events')), []);
+  return (
+    <section aria-labelledby="ops-title">
+      <h2 id="ops-title">Operations</h2>
+      <h3>Health</h3>
+      {health.state === 'problem' && <ProblemNotice {...health} onRetry={retryHealth} />}
+      {health.state === 'ok' && (
+        <p id="ops-health" data-status={health.data.status}>
+          API {health.data.status} ·{' '}
+          {Object.entries(health.data.checks)
+            .map(([name, c]) =>
+              c ? `${name} ${c.ok ? 'ok' : `failing${c.reason ? ` (${c.reason})` : ''}`}` : '',
+            )
+            .filter(Boolean)
+            .join(' · ')}{' '}
+          · version {health.data.version}
+        </p>
+      )}
+      <h3>Reconciliation runs</h3>
+      {runs.state === 'problem' && <ProblemNotice {...runs} onRetry={retryRuns} />}
+      {runs.state === 'ok' &&
+        (runs.data.runs.length === 0 ? (
+          <p>No reconciliation has run yet (`npm run job -- reconcileAggregates` runs one locally).</p>
+        ) : (
+          <div class="table-wrap">
+            <table id="runs">
+              <caption>Latest reconciliation runs, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Found</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.data.runs.map((r) => (
+                  <tr key={`${r.kind}:${r.id}`}>
+                    <td>{r.at ? momentLabel(Date.parse(r.at)) : r.id}</td>
+                    <td>{r.kind}</td>
+                    <td>{r.summary}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      <h3>Parked webhook events</h3>
+      {parked.state === 'problem' && <ProblemNotice {...parked} onRetry={retryParked} />}
+      {parked.state === 'ok' &&
+        (parked.data.events.length === 0 ? (
+          <p>None: every Stripe event matched a customer.</p>
+        ) : (
+          <ul id="parked">
+            {parked.data.events.map((e) => (
+              <li key={e.id}>
+                {e.type} for customer {e.customerId ?? 'unknown'} ({e.id}),{' '}
+                {e.parkedAt ? momentLabel(Date.parse(e.parkedAt)) : ''}
+              </li>
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}
+
+export function AdminPage() {
+  return (
+    <section aria-labelledby="admin-title">
+      <h1 id="admin-title">Admin</h1>
+      <ModelCenter />
+      <Data />
+      <Operations />
+    </section>
+  );
+}
