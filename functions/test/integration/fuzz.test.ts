@@ -17,7 +17,8 @@ import { fitting, nearMiss, type JsonSchema } from '../support/arbitraries';
 import { clearFirestore, idTokenFor, readRepoJson, repoRoot } from './helpers';
 import { startInProcessApp, type InProcessApp } from './in-process-app';
 
-const RUNS = 200;
+/** fast-check's default; `FUZZ_RUNS=1000 npm test -- --only integration --pattern fuzz` digs deeper. */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 /** Operations where input the schema takes can still be refused with a 400 (no such team, price). */
 const SEMANTIC_400 = new Set(['predictMatchup', 'importGames', 'createCheckout']);
 

@@ -118,6 +118,8 @@ export function WeekPage({ date }: { date: string | null }) {
     void import('../live').then((m) => {
       if (live) stop = m.watchRatingsVersion(shown.sport, setLiveVersion);
     });
+    // The likeliest next page, fetched while the reader looks at the cards: a click then only renders.
+    void import('./game');
     return () => {
       live = false;
       stop?.();
