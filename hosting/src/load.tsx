@@ -22,8 +22,12 @@ function retryDelay(problem: Problem): number | null {
 export function useLoad<T>(
   load: () => Promise<{ ok: true; data: T } | { ok: false; problem: Problem }>,
   deps: readonly unknown[],
+  /** Data already in hand (the first paint then shows it; `load` still runs to confirm it). */
+  initial?: T,
 ): [Loaded<T>, () => void] {
-  const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
+  const [result, setResult] = useState<Loaded<T>>(
+    initial === undefined ? { state: 'loading' } : { state: 'ok', data: initial },
+  );
   const [attemptNo, setAttemptNo] = useState(0);
   useEffect(() => {
     let live = true;

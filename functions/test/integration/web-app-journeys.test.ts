@@ -46,13 +46,14 @@ async function newPage(width = 1280): Promise<{ context: BrowserContext; page: P
 }
 
 /** Signs in through the app's own form (the user exists: idTokenFor made it with DEV_PASSWORD). */
-async function signInAs(page: Page, email: string, admin = false): Promise<void> {
-  await idTokenFor(email, { admin });
+async function signInAs(page: Page, email: string, admin = false): Promise<string> {
+  const token = await idTokenFor(email, { admin });
   await page.goto(webUrl('/sign-in'));
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(DEV_PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('link', { name: 'Account' }).waitFor({ timeout: 15_000 });
+  return token;
 }
 
 const apiPrediction = async (gameId: string) =>
@@ -178,37 +179,55 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
     (cache) => cache === 'l2',
     10_000,
   );
-  const { context, page } = await newPage();
-  await page.goto(webUrl('/'));
-  await page.locator('.card').first().waitFor({ timeout: 15_000 });
-  const lcp = await page.evaluate<{ at: number; element: string }>(`new Promise((resolve) => {
-    new PerformanceObserver((list) => {
-      const last = list.getEntries()[list.getEntries().length - 1];
-      resolve({ at: last.startTime, element: last.element ? last.element.tagName + '.' + last.element.className : '' });
-    }).observe({ type: 'largest-contentful-paint', buffered: true });
-  })`);
-  timings.homeLcpColdMs = Math.round(lcp.at);
-  timings.homeLcpElement = lcp.element;
-  // Where the time goes: when the page asked for the week, and how long the API took to answer.
-  const weeks = await page.evaluate<{ startTime: number; duration: number }>(
-    `(() => { const e = performance.getEntriesByType('resource').find((r) => r.name.includes('/api/v1/weeks')); return { startTime: e.startTime, duration: e.duration }; })()`,
+  // How long Hosting takes to serve the HTML to a plain client, for comparison with the browser's.
+  const htmlStarted = performance.now();
+  await (await fetch(webUrl('/'))).text();
+  timings.homeHtmlFetchFromNodeMs = Math.round(performance.now() - htmlStarted);
+  // Three cold loads (a new context each: empty HTTP cache); the median of each measure is kept.
+  const loads: Record<string, number>[] = [];
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  for (let run = 0; run < 3; run++) {
+    await context?.close();
+    ({ context, page } = await newPage());
+    await page.goto('about:blank'); // the context's network stack up; its HTTP cache still empty
+    await page.goto(webUrl('/'));
+    await page.locator('.card').first().waitFor({ timeout: 15_000 });
+    const m = await page.evaluate<Record<string, number> & { element: string }>(`new Promise((resolve) => {
+      new PerformanceObserver((list) => {
+        const lcp = list.getEntries()[list.getEntries().length - 1];
+        const week = performance.getEntriesByType('resource').find((r) => r.name.includes('/api/v1/weeks'));
+        const assets = performance.getEntriesByType('resource').filter((r) => /\\/assets\\/(jsxRuntime|firebase|main)-/.test(r.name));
+        const doc = performance.getEntriesByType('navigation')[0].responseEnd;
+        resolve({
+          homeLcpColdMs: lcp.startTime,
+          homeFirstContentfulPaintMs: performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? -1,
+          homeDocumentResponseEndMs: doc,
+          homeLcpAfterDocumentMs: lcp.startTime - doc,
+          homeInitialAssetsResponseEndMs: Math.max(...assets.map((r) => r.responseEnd)),
+          homeWeeksRequestStartMs: week.startTime,
+          homeWeeksRequestMs: week.duration,
+          element: lcp.element ? lcp.element.tagName : '',
+        });
+      }).observe({ type: 'largest-contentful-paint', buffered: true });
+    })`);
+    timings.homeLcpElement = m.element;
+    loads.push(m);
+  }
+  const median = (key: string) => loads.map((l) => l[key] as number).sort((a, b) => a - b)[1] as number;
+  for (const key of Object.keys(loads[0] ?? {}).filter((k) => k !== 'element'))
+    timings[key] = Math.round(median(key));
+  timings.homeLcpColdRunsMs = loads.map((l) => Math.round(l.homeLcpColdMs as number)).join(', ');
+  if (!context || !page) throw new Error('no page');
+  // A later navigation: once the page has settled (the Firestore SDK the live cards use loads and
+  // runs after the first paint; a click in that moment waits for it).
+  await page.evaluate(
+    `new Promise((resolve) => requestIdleCallback(() => resolve(true), { timeout: 3000 }))`,
   );
-  timings.homeWeeksRequestStartMs = Math.round(weeks.startTime);
-  timings.homeDocumentResponseEndMs = Math.round(
-    await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].responseEnd`),
+  await page.waitForTimeout(500);
+  await page.evaluate(
+    `new Promise((resolve) => requestIdleCallback(() => resolve(true), { timeout: 3000 }))`,
   );
-  // The scripts and stylesheet the HTML names (the first ones the page asked for).
-  timings.homeInitialAssetsResponseEndMs = Math.round(
-    await page.evaluate<number>(
-      `Math.max(...performance.getEntriesByType('resource').filter((r) => /\\/assets\\/(jsxRuntime|firebase|main)-/.test(r.name)).map((r) => r.responseEnd))`,
-    ),
-  );
-  timings.homeFirstContentfulPaintMs = Math.round(
-    await page.evaluate<number>(
-      `performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? -1`,
-    ),
-  );
-  timings.homeWeeksRequestMs = Math.round(weeks.duration);
   const started = Date.now();
   await page.locator(`[data-game="${OPENER}"] a`).click();
   await page.locator('#home-probability').waitFor({ timeout: 15_000 });
@@ -326,7 +345,7 @@ describe.each([
 
 it('a free user sees the upgrade prompt, pays through Checkout, lands on the success page, and sees the paid features at once', async () => {
   const { context, page, problems } = await newPage();
-  await signInAs(page, `upgrade-${Date.now()}@example.com`);
+  const token = await signInAs(page, `upgrade-${Date.now()}@example.com`);
   await page.goto(webUrl(`/games/${OPENER}`));
   await page.getByRole('heading', { name: /for Pro/ }).waitFor({ timeout: 15_000 });
   await page.getByRole('link', { name: 'Upgrade to Pro' }).click();
@@ -347,6 +366,20 @@ it('a free user sees the upgrade prompt, pays through Checkout, lands on the suc
   await page.locator('#tier[data-tier="pro"]').waitFor({ timeout: 15_000 });
   await audit(page, 'account-pro');
   expect(await page.getByRole('button', { name: 'Manage your subscription' }).count()).toBe(1);
+  // The game pages this user opened were recorded (POST /v1/events) and count in their activity.
+  const today = new Date().toISOString().slice(0, 10);
+  const views = await eventually(
+    async () => {
+      const res = await fetch(apiUrl(`/v1/users/me/analytics?from=${today}&to=${today}`), {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return ((await readJson(res)) as { days: { count: number }[] }).days.reduce((n, d) => n + d.count, 0);
+    },
+    (n) => n >= 2, // the game page before paying, and after
+    10_000,
+  );
+  await page.reload();
+  await page.locator(`#activity-total[data-value="${views}"]`).waitFor({ timeout: 15_000 });
   expect(problems).toEqual([]);
   await context.close();
 }, 120_000);

@@ -34,6 +34,30 @@ export async function getWeek(date: string | null): Promise<WeekAnswer> {
   return response.ok ? { data: body as components['schemas']['Week'], response } : { error: body, response };
 }
 
+export type WeekResult = { ok: true; data: components['schemas']['Week'] } | { ok: false; problem: Problem };
+
+/**
+ * The home page's week, asked for as the script starts (taking up the HTML's preload at once, not
+ * after the first paint). The week page takes it once; `value` is set when it has answered.
+ */
+export const earlyWeek: { promise: Promise<WeekResult> | null; value: WeekResult | null } = {
+  promise: null,
+  value: null,
+};
+
+export function startEarlyWeek(): Promise<WeekResult> {
+  earlyWeek.promise ??= attempt(() => getWeek(null)).then((r) => (earlyWeek.value = r));
+  return earlyWeek.promise;
+}
+
+/** The early week's answer for the page's first load, once (later loads ask the API again). */
+export function takeEarlyWeek(): Promise<WeekResult> | null {
+  const promise = earlyWeek.promise;
+  earlyWeek.promise = null;
+  earlyWeek.value = null;
+  return promise;
+}
+
 export const api = apiClient('/api');
 api.use({
   async onRequest({ request }) {

@@ -1,5 +1,5 @@
 /** Home: one football week of games, each with both teams' chances, the model beside Elo. */
-import { attempt, getWeek, type components } from '../api';
+import { attempt, earlyWeek, getWeek, takeEarlyWeek, type components } from '../api';
 import { brier, dateLabel, dayLabel, localDay, pct, ratingsLabel, timeLabel } from '../format';
 import { useEffect, useState } from 'preact/hooks';
 import { ProblemNotice, useCatchUp, useLoad } from '../load';
@@ -106,7 +106,13 @@ function GameCard({ game }: { game: WeekGame }) {
 }
 
 export function WeekPage({ date }: { date: string | null }) {
-  const [week, retry] = useLoad(() => attempt(() => getWeek(date)), [date]);
+  // The first load takes the week main.tsx asked for as the app started (already answered, usually).
+  const [early] = useState(() => (date === null && earlyWeek.value?.ok ? earlyWeek.value.data : undefined));
+  const [week, retry] = useLoad(
+    () => (date === null ? takeEarlyWeek() : null) ?? attempt(() => getWeek(date)),
+    [date],
+    early,
+  );
   // Live: when a final moves the ratings, the cards' numbers are recomputed; ask for them again.
   // The Firestore SDK loads after the page has shown, so the first paint does not wait for it.
   const [liveVersion, setLiveVersion] = useState<number | null>(null);
