@@ -13,12 +13,22 @@ type PageModule = { default: PageComponent };
  * A page loaded on first visit (its own chunk), so the home page carries only what it shows. Give
  * each page its own `key`: otherwise Preact reuses one Lazy (and the page it loaded) across routes.
  */
-function Lazy({ load, props }: { load: () => Promise<PageModule>; props: Record<string, unknown> }) {
-  const [mod, setMod] = useState<PageModule | null>(null);
+type Loader = () => Promise<PageModule>;
+/** Pages already loaded (or prefetched): they render in the same frame as the navigation. */
+const loadedPages = new Map<Loader, PageModule>();
+const loadPage = (load: Loader) =>
+  load().then((m) => {
+    loadedPages.set(load, m);
+    return m;
+  });
+
+function Lazy({ load, props }: { load: Loader; props: Record<string, unknown> }) {
+  const [mod, setMod] = useState<PageModule | null>(() => loadedPages.get(load) ?? null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
+    if (mod) return;
     let live = true;
-    load().then(
+    loadPage(load).then(
       (m) => live && setMod(() => m),
       () => live && setFailed(true),
     );
@@ -38,6 +48,7 @@ function Lazy({ load, props }: { load: () => Promise<PageModule>; props: Record<
 }
 
 const loadGame = () => import('./pages/game').then((m) => ({ default: m.GamePage as PageComponent }));
+const prefetchGame = () => void loadPage(loadGame).catch(() => undefined);
 const loadStatus = () => import('./pages/status').then((m) => ({ default: m.StatusPage as PageComponent }));
 const loadSignIn = () => import('./pages/sign-in').then((m) => ({ default: m.SignInPage as PageComponent }));
 const loadAccount = () =>
@@ -84,7 +95,8 @@ function Page() {
   const { path, query } = useLocation();
   const game = /^\/games\/([A-Za-z0-9_-]{1,128})$/.exec(path);
   const team = /^\/teams\/([A-Za-z0-9]{1,8})$/.exec(path);
-  if (path === '/') return <WeekPage date={query.get('week')} />;
+  // The week page fetches the likeliest next page (a game) while the reader looks at the cards.
+  if (path === '/') return <WeekPage date={query.get('week')} prefetch={prefetchGame} />;
   if (game) return <Lazy key="game" load={loadGame} props={{ gameId: game[1] }} />;
   if (path === '/status') return <Lazy key="status" load={loadStatus} props={{}} />;
   if (path === '/sign-in')

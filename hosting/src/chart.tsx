@@ -23,6 +23,8 @@ export interface ChartProps {
   series: Series[];
   xLabel: string;
   yLabel: string;
+  /** Counts: y ticks on whole numbers only. */
+  integer?: boolean;
   /** Fixed y range, else fitted to the data. */
   yRange?: [number, number];
   formatX: (x: number) => string;
@@ -45,8 +47,18 @@ export function Chart(props: ChartProps) {
           ...(props.yRange ? { y: { range: props.yRange } } : {}),
         },
         axes: [
-          { ...axis, label: props.xLabel, values: (_u, ticks) => ticks.map(props.formatX) },
-          { ...axis, label: props.yLabel, values: (_u, ticks) => ticks.map(props.formatY) },
+          // A time axis keeps uPlot's own tick labels (short, and fitted to the span shown).
+          {
+            ...axis,
+            label: props.xLabel,
+            ...(props.time ? {} : { values: (_u: uPlot, ticks: number[]) => ticks.map(props.formatX) }),
+          },
+          {
+            ...axis,
+            label: props.yLabel,
+            values: (_u, ticks) => ticks.map(props.formatY),
+            ...(props.integer ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] } : {}),
+          },
         ],
         legend: { show: true },
         series: [

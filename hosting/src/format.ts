@@ -51,3 +51,8 @@ export function momentLabel(ms: number): string {
  * increasing by the server), so it reads as a moment.
  */
 export const ratingsLabel = (version: number): string => momentLabel(version);
+
+/** "Thu, Sep 7": a kickoff's day, short, in the viewer's time zone (tables). */
+export function shortDayLabel(iso: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
+}

@@ -228,10 +228,20 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
   await page.evaluate(
     `new Promise((resolve) => requestIdleCallback(() => resolve(true), { timeout: 3000 }))`,
   );
+  // Timed in the page, from the click to the first frame with the game's number (the driver's own
+  // click checks are not the app's time; they are recorded beside it).
+  await page.evaluate(`window.__navigation = new Promise((resolve) => {
+    document.addEventListener('click', () => {
+      const clicked = performance.now();
+      const check = () => document.querySelector('#home-probability') ? resolve(performance.now() - clicked) : requestAnimationFrame(check);
+      requestAnimationFrame(check);
+    }, { capture: true, once: true });
+  }); undefined`); // (not the promise itself: evaluate would wait for it)
   const started = Date.now();
   await page.locator(`[data-game="${OPENER}"] a`).click();
   await page.locator('#home-probability').waitFor({ timeout: 15_000 });
-  timings.navigationToGameMs = Date.now() - started;
+  timings.navigationWithDriverMs = Date.now() - started;
+  timings.navigationToGameMs = Math.round(await page.evaluate<number>('window.__navigation'));
   await context.close();
 }, 60_000);
 

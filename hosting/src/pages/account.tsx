@@ -82,9 +82,11 @@ function Plans({ current }: { current: string }) {
               {p.tier === 'pro' ? 'Pro' : 'Elite'} <span class="muted">{money(p)}</span>
             </h3>
             <ul>
-              {p.features.map((f) => (
-                <li key={f}>{FEATURE_TEXT[f] ?? f}</li>
-              ))}
+              {current === 'pro' ? (
+                <li>Everything in Pro, with the API’s highest limits (see the API reference)</li>
+              ) : (
+                p.features.map((f) => <li key={f}>{FEATURE_TEXT[f] ?? f}</li>)
+              )}
             </ul>
             <button type="button" disabled={busy} onClick={() => start(() => checkout(p.priceId))}>
               Upgrade to {p.tier === 'pro' ? 'Pro' : 'Elite'}
@@ -96,6 +98,8 @@ function Plans({ current }: { current: string }) {
     </section>
   );
 }
+
+const total = (days: { count: number }[]) => days.reduce((sum, d) => sum + d.count, 0);
 
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -116,9 +120,9 @@ function Activity() {
       {days.state === 'problem' && <ProblemNotice {...days} onRetry={retry} />}
       {days.state === 'ok' && (
         <>
-          <p id="activity-total" data-value={days.data.days.reduce((s, d) => s + d.count, 0)}>
-            {days.data.days.reduce((s, d) => s + d.count, 0)} game views, picks and shares in the last 30
-            days.
+          <p id="activity-total" data-value={total(days.data.days)}>
+            {total(days.data.days) === 1 ? '1 event' : `${total(days.data.days)} events`} (game views, picks
+            and shares) in the last 30 days.
           </p>
           <Chart
             title="Your activity per day (UTC), last 30 days"
@@ -130,6 +134,7 @@ function Activity() {
             formatX={(x) => dateLabel(utcDate(x * 1000))}
             formatY={(y) => String(Math.round(y))}
             height={200}
+            integer
           />
         </>
       )}

@@ -286,6 +286,7 @@ function Operations() {
     <section aria-labelledby="ops-title">
       <h2 id="ops-title">Operations</h2>
       <h3>Health</h3>
+      {health.state === 'loading' && <p aria-busy="true">Loading…</p>}
       {health.state === 'problem' && <ProblemNotice {...health} onRetry={retryHealth} />}
       {health.state === 'ok' && (
         <p id="ops-health" data-status={health.data.status}>
@@ -300,6 +301,7 @@ function Operations() {
         </p>
       )}
       <h3>Reconciliation runs</h3>
+      {runs.state === 'loading' && <p aria-busy="true">Loading…</p>}
       {runs.state === 'problem' && <ProblemNotice {...runs} onRetry={retryRuns} />}
       {runs.state === 'ok' &&
         (runs.data.runs.length === 0 ? (
@@ -328,6 +330,7 @@ function Operations() {
           </div>
         ))}
       <h3>Parked webhook events</h3>
+      {parked.state === 'loading' && <p aria-busy="true">Loading…</p>}
       {parked.state === 'problem' && <ProblemNotice {...parked} onRetry={retryParked} />}
       {parked.state === 'ok' &&
         (parked.data.events.length === 0 ? (

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { attempt, publicApi, type components } from '../api';
 import { Chart } from '../chart';
-import { dateLabel, dayLabel, pct } from '../format';
+import { dateLabel, pct, shortDayLabel } from '../format';
 import { ProblemNotice, useLoad } from '../load';
 import { navigate } from '../router';
 
@@ -167,7 +167,8 @@ export function TeamPage({ team, season }: { team: string; season: string | null
         </label>{' '}
         <a href="/teams">All teams</a>
       </p>
-      {d.history.length > 0 && (
+      {/* A line needs two points: before the season's first final there is only its start. */}
+      {d.history.length > 1 && (
         <Chart
           title={`${d.team}’s Elo rating through the ${d.season} season`}
           time
@@ -206,7 +207,7 @@ export function TeamPage({ team, season }: { team: string; season: string | null
                 : null;
               return (
                 <tr key={g.gameId} data-game={g.gameId}>
-                  <td>{dayLabel(g.kickoff)}</td>
+                  <td>{shortDayLabel(g.kickoff)}</td>
                   <th scope="row">
                     <a href={`/games/${g.gameId}`}>
                       {home ? 'vs' : 'at'} {home ? g.awayTeam : g.homeTeam}

@@ -105,7 +105,8 @@ function GameCard({ game }: { game: WeekGame }) {
   );
 }
 
-export function WeekPage({ date }: { date: string | null }) {
+/** `prefetch`: loads the page a card leads to, once the week has shown (a click then only renders). */
+export function WeekPage({ date, prefetch }: { date: string | null; prefetch?: () => void }) {
   // The first load takes the week main.tsx asked for as the app started (already answered, usually).
   const [early] = useState(() => (date === null && earlyWeek.value?.ok ? earlyWeek.value.data : undefined));
   const [week, retry] = useLoad(
@@ -124,8 +125,7 @@ export function WeekPage({ date }: { date: string | null }) {
     void import('../live').then((m) => {
       if (live) stop = m.watchRatingsVersion(shown.sport, setLiveVersion);
     });
-    // The likeliest next page, fetched while the reader looks at the cards: a click then only renders.
-    void import('./game');
+    prefetch?.();
     return () => {
       live = false;
       stop?.();
