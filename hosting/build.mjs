@@ -12,13 +12,6 @@ const dist = join(here, 'dist');
 // The emulators' ports, for the web app served locally (firebase.json is their one source).
 const { emulators } = JSON.parse(readFileSync(join(here, '..', 'firebase.json'), 'utf8'));
 
-// Every path but the home page gets app.html: index.html without the home page's preload (written
-// here from index.html, so the two never drift; git-ignored).
-const home = readFileSync(join(here, 'src', 'index.html'), 'utf8');
-const app = home.replace(/\n\s*<!-- The home page's data[^\n]*\n[^\n]*rel="preload"[^\n]*/, '');
-if (app === home) throw new Error('index.html: the preload this build removes for app.html was not found');
-writeFileSync(join(here, 'src', 'app.html'), app);
-
 await build({
   root: join(here, 'src'),
   publicDir: join(here, 'public'),
@@ -33,12 +26,16 @@ await build({
     target: 'es2022',
     assetsDir: 'assets',
     chunkSizeWarningLimit: 600,
-    // index.html is the home page (it preloads this week's games); app.html serves every other path.
-    rolldownOptions: {
-      input: { index: join(here, 'src', 'index.html'), app: join(here, 'src', 'app.html') },
-    },
   },
 });
+
+// Every path but the home page gets app.html: the built index.html without the home page's preload.
+// Written from the build's output (one HTML input, so the entry script is one chunk, not three
+// chunks shared by two inputs), so the two never drift.
+const home = readFileSync(join(dist, 'index.html'), 'utf8');
+const app = home.replace(/\n\s*<!-- The home page's data[^\n]*\n[^\n]*rel="preload"[^\n]*/, '');
+if (app === home) throw new Error('index.html: the preload this build removes for app.html was not found');
+writeFileSync(join(dist, 'app.html'), app);
 
 const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css', 'LICENSE', 'NOTICE']) {
