@@ -34,6 +34,8 @@ export interface ChartProps {
 
 export function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  // The plot is drawn again only when what it shows changes (parents pass new arrays every render).
+  const shown = JSON.stringify([props.x, props.series, props.time, props.yRange, props.height]);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -62,7 +64,7 @@ export function Chart(props: ChartProps) {
         ],
         legend: { show: true },
         series: [
-          { value: (_u, v) => (v === null ? '–' : props.formatX(v)) },
+          { label: props.xLabel, value: (_u, v) => (v === null ? '–' : props.formatX(v)) },
           ...props.series.map((s) => ({
             label: s.label,
             stroke: s.color,
@@ -84,7 +86,7 @@ export function Chart(props: ChartProps) {
       resize.disconnect();
       plot.destroy();
     };
-  }, [props]);
+  }, [shown]);
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>

@@ -7,9 +7,10 @@
  * these answers moves it (a final rebuilds the ratings; any other change to a game's date, teams,
  * season, site or playoff flag bumps it: domain/game-changes.ts), so a stale entry is never asked
  * for again; the TTL only bounds Redis. The data is read after the version, so an entry can only
- * be newer than its key, never older. A team's page also keys on the served model version, and is
- * stored only when every prediction in it was made under the key's ratings and model versions.
- * Not keyed: a kickoff moved within the same day (no model input changes), shown after the TTL.
+ * be newer than its key, never older. A team's page also keys on the served model version, is
+ * stored only when every prediction in it was made under the key's ratings and model versions, and
+ * is checked against the sport's weeks version (the games trigger bumps it on any change to a game
+ * as shown, such as a kickoff moved within its day, which moves no ratings version).
  */
 import type { Firestore, Timestamp } from 'firebase-admin/firestore';
 import type { L2Cache } from '../cache/l2';
@@ -31,9 +32,16 @@ import {
   type TeamRatingRow,
 } from '../domain/team-ratings';
 import { listGames, parseGame } from './games';
-import { PredictionError, type Pointers, type PredictionService } from './predictions';
+import type { PredictionService } from './predictions';
 import { snapshotStates, stateBefore } from './ratings';
-import type { CardPrediction } from './weeks';
+import {
+  cardPredictions,
+  madeUnder,
+  servedPointers,
+  type CardPrediction,
+  type GameCard,
+  type Served,
+} from './weeks';
 
 /** More than any sport's season (NFL: 267 games; NBA: 1,230 and playoffs). */
 const MAX_SEASON_GAMES = 2_000;
@@ -60,7 +68,7 @@ export interface TeamPageView extends SportHead {
   /** The team's row of the current ratings table; null when it has no game in the current season. */
   current: TeamRatingRow | null;
   history: HistoryPoint[];
-  games: (Game & { prediction: CardPrediction | null })[];
+  games: GameCard[];
 }
 
 type Cached<T> = { value: T; cache: 'l2' | 'miss' };
@@ -139,27 +147,6 @@ export async function sportRatings(
   return tableFor(db, l2, sport, await sportHead(db, sport));
 }
 
-/**
- * The served model's pointers, no older than `ratingsVersion` (null before a model serves): the
- * page's predictions are then made under the version in its key, not under pointers this instance
- * cached a moment before the ratings moved.
- */
-async function servedPointers(
-  predictions: PredictionService,
-  sport: string,
-  ratingsVersion: number,
-): Promise<Pointers | null> {
-  const read = () =>
-    predictions.pointers(sport).catch((err: unknown) => {
-      if (err instanceof PredictionError && err.code === 'no_model') return null;
-      throw err;
-    });
-  const pointers = await read();
-  if (!pointers || pointers.ratingsVersion >= ratingsVersion) return pointers;
-  predictions.invalidatePointers(sport);
-  return read();
-}
-
 /** One team's games of a season: two equality queries (single-field indexes merge; no composite). */
 async function teamGames(db: Firestore, sport: string, team: string, season: number): Promise<Game[]> {
   const base = db.collection(Collections.games).where('sport', '==', sport).where('season', '==', season);
@@ -171,30 +158,6 @@ async function teamGames(db: Firestore, sport: string, team: string, season: num
     .map((d) => parseGame(d.id, d.data()))
     .filter((g): g is Game => g !== null);
   return gamesOfTeam(games, team);
-}
-
-/** The public part of each game's prediction; none before a model serves. */
-async function cardPredictions(
-  predictions: PredictionService,
-  gameIds: string[],
-): Promise<Map<string, CardPrediction>> {
-  const found = new Map<string, CardPrediction>();
-  if (gameIds.length === 0) return found;
-  const { predictions: bodies } = await predictions.forGames(gameIds).catch((err: unknown) => {
-    if (err instanceof PredictionError && err.code === 'no_model') return { predictions: [] };
-    throw err;
-  });
-  for (const p of bodies) {
-    if (!p.gameId) continue;
-    found.set(p.gameId, {
-      homeWinProbability: p.homeWinProbability,
-      eloHomeWinProbability: p.eloHomeWinProbability,
-      model: p.model,
-      ratingsVersion: p.ratingsVersion,
-      computedAt: p.computedAt,
-    });
-  }
-  return found;
 }
 
 /**
@@ -214,17 +177,18 @@ export async function teamPage(
     tableFor(db, l2, sport, head),
     servedPointers(predictions, sport, head.ratingsVersion),
   ]);
+  // What the key names: the served model version, at the ratings version read with the table.
+  const served: Served = pointers && { ...pointers, ratingsVersion: head.ratingsVersion };
   const current = table.value.teams.find((row) => row.team === team) ?? null;
   if (!current && !Object.hasOwn((await latestState(db, sport)).teams, team)) return null;
   const target = season ?? table.value.season;
   if (target === null) return null;
-  const served = pointers ? `${pointers.modelId}@${pointers.version}` : null;
   const key = teamPageKey({
     sport,
     team,
     season: target,
     ratingsVersion: head.ratingsVersion,
-    model: served,
+    model: served ? `${served.modelId}@${served.version}` : null,
   });
   // Checked against the sport's weeks version, which the games trigger bumps on every change to a
   // game as shown (a kickoff moved within a day moves no ratings version, but must show).
@@ -237,7 +201,7 @@ export async function teamPage(
   const [before, after, found] = await Promise.all([
     first ? stateBefore(db, sport, dateOfKickoff(first.kickoff)) : Promise.resolve(emptyRatingState()),
     snapshotStates(db, sport, finalDates(games)),
-    pointers
+    served
       ? cardPredictions(
           predictions,
           games.map((g) => g.gameId),
@@ -253,12 +217,7 @@ export async function teamPage(
     history: seasonHistory(params, team, target, games, before, after),
     games: games.map((g) => ({ ...g, prediction: found.get(g.gameId) ?? null })),
   };
-  const consistent = [...found.values()].every(
-    (p) =>
-      p.ratingsVersion === head.ratingsVersion &&
-      pointers !== null &&
-      `${p.model.id}@${p.model.version}` === served,
-  );
-  if (got && consistent) writeVersionedKeys(l2, [key], got.version, value, CACHE_TTLS.apiResponse.l2Seconds);
+  if (got && madeUnder(value.games, served))
+    writeVersionedKeys(l2, [key], got.version, value, CACHE_TTLS.apiResponse.l2Seconds);
   return { value, cache: 'miss' };
 }

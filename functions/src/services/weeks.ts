@@ -15,12 +15,15 @@ export type CardPrediction = Pick<
   'homeWinProbability' | 'eloHomeWinProbability' | 'model' | 'ratingsVersion' | 'computedAt'
 >;
 
+/** A game with the public part of its prediction (null before a model serves). */
+export type GameCard = Game & { prediction: CardPrediction | null };
+
 export interface WeekView extends Week {
   sport: string;
   /** The first day of the nearest earlier and later weeks that have games (null: none). */
   previous: string | null;
   next: string | null;
-  games: (Game & { prediction: CardPrediction | null })[];
+  games: GameCard[];
 }
 
 /** A week holds at most one game per team; 64 leaves room for other sports' busier weeks. */
@@ -74,26 +77,11 @@ export async function weekView(
     latestGame(db, sport, start),
     firstGame(db, sport, { from: end }),
   ]);
-  const found = new Map<string, CardPrediction>();
-  if (page.games.length > 0) {
-    // Before a model is active there is nothing to show but the games.
-    const { predictions: bodies } = await predictions
-      .forGames(page.games.map((g) => g.gameId))
-      .catch((err: unknown) => {
-        if (err instanceof PredictionError && err.code === 'no_model') return { predictions: [] };
-        throw err;
-      });
-    for (const p of bodies) {
-      if (!p.gameId) continue;
-      found.set(p.gameId, {
-        homeWinProbability: p.homeWinProbability,
-        eloHomeWinProbability: p.eloHomeWinProbability,
-        model: p.model,
-        ratingsVersion: p.ratingsVersion,
-        computedAt: p.computedAt,
-      });
-    }
-  }
+  // Before a model is active there is nothing to show but the games.
+  const found = await cardPredictions(
+    predictions,
+    page.games.map((g) => g.gameId),
+  );
   return {
     sport,
     ...week,
@@ -103,26 +91,64 @@ export async function weekView(
   };
 }
 
-type Served = WeekKeyParts['served'];
+/** The served model and the ratings version a set of cards is (to be) made under; null: no model. */
+export type Served = WeekKeyParts['served'];
 
-/** The pointers the week's predictions are read under, or null before a model is active. */
-async function servedPointers(predictions: PredictionService, sport: string): Promise<Served> {
-  try {
-    const p = await predictions.pointers(sport);
-    return { modelId: p.modelId, version: p.version, ratingsVersion: p.ratingsVersion };
-  } catch (err) {
-    if (err instanceof PredictionError && err.code === 'no_model') return null;
+/** The public part of each game's prediction, by game id; none before a model serves. */
+export async function cardPredictions(
+  predictions: PredictionService,
+  gameIds: string[],
+): Promise<Map<string, CardPrediction>> {
+  const found = new Map<string, CardPrediction>();
+  if (gameIds.length === 0) return found;
+  const { predictions: bodies } = await predictions.forGames(gameIds).catch((err: unknown) => {
+    if (err instanceof PredictionError && err.code === 'no_model') return { predictions: [] };
     throw err;
+  });
+  for (const p of bodies) {
+    if (!p.gameId) continue;
+    found.set(p.gameId, {
+      homeWinProbability: p.homeWinProbability,
+      eloHomeWinProbability: p.eloHomeWinProbability,
+      model: p.model,
+      ratingsVersion: p.ratingsVersion,
+      computedAt: p.computedAt,
+    });
   }
+  return found;
 }
 
 /**
- * Only a complete answer made under the pointers of its key is stored: every game with a prediction
- * of the active version at that ratingsVersion (not a fallback model's, not one made under pointers
- * that moved while it was computed), or, before any model, none at all.
+ * The pointers cards are read under (null before a model is active). With `atLeast`, pointers this
+ * instance cached before the ratings moved to that version are read again, so the cards are made
+ * under the version a key names.
  */
-function storable(view: WeekView, served: Served): boolean {
-  return view.games.every((g) =>
+export async function servedPointers(
+  predictions: PredictionService,
+  sport: string,
+  atLeast = 0,
+): Promise<Served> {
+  const read = () =>
+    predictions.pointers(sport).then(
+      (p) => ({ modelId: p.modelId, version: p.version, ratingsVersion: p.ratingsVersion }),
+      (err: unknown) => {
+        if (err instanceof PredictionError && err.code === 'no_model') return null;
+        throw err;
+      },
+    );
+  const served = await read();
+  if (!served || served.ratingsVersion >= atLeast) return served;
+  predictions.invalidatePointers(sport);
+  return read();
+}
+
+/**
+ * True when an answer may be stored under a key naming `served`: every game has a card made under
+ * that model version and ratings version (not a fallback model's, not one made under pointers that
+ * moved while it was computed), or, before any model, none has.
+ */
+export function madeUnder(games: readonly GameCard[], served: Served): boolean {
+  return games.every((g) =>
     served
       ? g.prediction !== null &&
         g.prediction.model.id === served.modelId &&
@@ -153,7 +179,7 @@ export async function cachedWeekView(
   const got = await readVersionedKey<WeekView>(l2, weeksFamilyKey(sport), key);
   if (got?.hit) return { value: got.value, cache: 'l2' };
   const value = await weekView(db, predictions, sport, date);
-  if (got && value && storable(value, served)) {
+  if (got && value && madeUnder(value.games, served)) {
     const keys = [key];
     if (!date) keys.push(weekKey({ sport, week: value.from, served }));
     writeVersionedKeys(l2, keys, got.version, value, CACHE_TTLS.apiResponse.l2Seconds);

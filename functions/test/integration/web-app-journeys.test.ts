@@ -245,7 +245,10 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
   await context.close();
 }, 60_000);
 
-/** axe (WCAG 2 A and AA), no sideways scroll at 1280 and 375 px, and a screenshot at each width. */
+/**
+ * axe (WCAG 2 A and AA), no sideways scroll at 1280 and 375 px with a screenshot at each width, and
+ * every control reached by keyboard.
+ */
 async function audit(page: Page, name: string): Promise<void> {
   const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   expect(
@@ -265,6 +268,7 @@ async function audit(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  await tabsThroughEverything(page, name);
 }
 
 /**
@@ -345,7 +349,6 @@ describe.each([
       await page.goto(webUrl(path));
       await page.locator(loaded).first().waitFor({ timeout: 15_000 });
       await audit(page, name);
-      await tabsThroughEverything(page, name);
       expect(problems).toEqual([]);
       await page.close();
     },

@@ -1114,7 +1114,7 @@ export interface components {
                 kickoff: string;
                 neutral: boolean;
                 playoff: boolean;
-                /** @description The public part of the prediction; null before a model serves */
+                /** @description The public part of the prediction; null when none can be made yet (no model) */
                 prediction: {
                     /**
                      * Format: date-time
@@ -1210,7 +1210,7 @@ export interface components {
                 kickoff: string;
                 neutral: boolean;
                 playoff: boolean;
-                /** @description The public part of the prediction; null when none can be made yet */
+                /** @description The public part of the prediction; null when none can be made yet (no model) */
                 prediction: {
                     /**
                      * Format: date-time

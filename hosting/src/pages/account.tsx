@@ -142,12 +142,22 @@ function Activity() {
   );
 }
 
-export function AccountPage({ user }: { user: SessionUser }) {
-  const [sub, retry] = useLoad(async () => {
-    const r = await attempt(() => api.GET('/v1/billing/subscription'));
+type Subscription = components['schemas']['Subscription'];
+
+/** The user's subscription (read, or synced from Stripe); the app takes its tier at once. */
+function useSubscription(
+  user: SessionUser,
+  call: () => Promise<{ data?: Subscription; error?: unknown; response: Response }>,
+) {
+  return useLoad(async () => {
+    const r = await attempt(call);
     if (r.ok) adoptTier(r.data.tier);
     return r;
   }, [user.uid]);
+}
+
+export function AccountPage({ user }: { user: SessionUser }) {
+  const [sub, retry] = useSubscription(user, () => api.GET('/v1/billing/subscription'));
   const [startPortal, portalProblem, portalBusy] = useStripeRedirect();
   return (
     <section aria-labelledby="account-title" class="narrow">
@@ -201,11 +211,7 @@ export function AccountPage({ user }: { user: SessionUser }) {
 
 /** Where Stripe Checkout returns: read the new subscription from Stripe now, webhook or not. */
 export function BillingSuccessPage({ user }: { user: SessionUser }) {
-  const [sub, retry] = useLoad(async () => {
-    const r = await attempt(() => api.POST('/v1/billing/sync'));
-    if (r.ok) adoptTier(r.data.tier);
-    return r;
-  }, [user.uid]);
+  const [sub, retry] = useSubscription(user, () => api.POST('/v1/billing/sync'));
   return (
     <section aria-labelledby="success-title" class="narrow">
       <h1 id="success-title">Thank you</h1>

@@ -4,8 +4,9 @@
  * operations (health, reconciliation runs, parked webhook events). Every action goes through the API,
  * which checks the claim again.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, attempt, type components, type Problem } from '../api';
+import { api, attempt, publicApi, type components, type Problem } from '../api';
 import { momentLabel } from '../format';
 import { ProblemNotice, useLoad } from '../load';
 
@@ -24,16 +25,91 @@ function OutcomeNotice({ outcome, id }: { outcome: Outcome; id: string }) {
   );
 }
 
+/** An action asked for again in place, before it runs (focus starts on "yes"). */
+function Confirm({
+  id,
+  question,
+  yes,
+  busy = false,
+  onYes,
+  onCancel,
+}: {
+  id: string;
+  question: ComponentChildren;
+  yes: string;
+  busy?: boolean;
+  onYes: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby={id} aria-modal="false">
+      <p id={id}>{question}</p>
+      <button type="button" disabled={busy} onClick={onYes} autoFocus>
+        {yes}
+      </button>{' '}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** A labelled file picker that hands over the chosen file. */
+function FileField({
+  label,
+  accept,
+  disabled,
+  onFile,
+}: {
+  label: string;
+  accept: string;
+  disabled: boolean;
+  onFile: (file: File) => void;
+}) {
+  return (
+    <p>
+      <label>
+        {label}{' '}
+        <input
+          type="file"
+          accept={accept}
+          disabled={disabled}
+          onChange={(e) => {
+            const file = (e.target as HTMLInputElement).files?.[0];
+            if (file) onFile(file);
+          }}
+        />
+      </label>
+    </p>
+  );
+}
+
 const metricText = (metrics: Record<string, unknown> | undefined): string => {
-  if (!metrics) return '–';
+  if (!metrics) return 'none';
   const parts = Object.entries(metrics)
     .filter(([, v]) => typeof v === 'number')
     .slice(0, 4)
     .map(([k, v]) => `${k} ${(v as number).toFixed(3)}`);
-  return parts.length > 0 ? parts.join(' · ') : '–';
+  return parts.length > 0 ? parts.join(' · ') : 'none';
 };
 
+type Graded = components['schemas']['ModelMetrics']['versions'][number];
+
+const gradedText = (g: Graded | undefined): string =>
+  !g || g.n === 0 || g.brier === null
+    ? 'no finals yet'
+    : `${g.n} ${g.n === 1 ? 'game' : 'games'}: ${g.brier.toFixed(3)}${g.elo.brier === null ? '' : ` (Elo ${g.elo.brier.toFixed(3)})`}`;
+
 function ModelCard({ model, onChanged }: { model: Model; onChanged: () => void }) {
+  // How each version has done on the finals since it served (the scorecard's numbers).
+  const [metrics] = useLoad(
+    () =>
+      attempt(() =>
+        publicApi.GET('/v1/models/{modelId}/metrics', { params: { path: { modelId: model.modelId } } }),
+      ),
+    [model.modelId],
+  );
+  const graded = new Map(metrics.state === 'ok' ? metrics.data.versions.map((v) => [v.version, v]) : []);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
@@ -102,7 +178,8 @@ function ModelCard({ model, onChanged }: { model: Model; onChanged: () => void }
             <tr>
               <th scope="col">Version</th>
               <th scope="col">Status</th>
-              <th scope="col">Validation metrics</th>
+              <th scope="col">Validation metrics (uploaded with it)</th>
+              <th scope="col">Graded so far: Brier (Elo on the same games)</th>
               <th scope="col">Uploaded</th>
               <th scope="col">
                 <span class="sr-only">Action</span>
@@ -117,6 +194,7 @@ function ModelCard({ model, onChanged }: { model: Model; onChanged: () => void }
                   <th scope="row">{v.version}</th>
                   <td>{active ? <strong>active</strong> : v.status}</td>
                   <td>{metricText(v.metrics)}</td>
+                  <td>{gradedText(graded.get(v.version))}</td>
                   <td>{v.createdAt ? momentLabel(Date.parse(v.createdAt)) : '–'}</td>
                   <td>
                     {!active && (
@@ -132,33 +210,21 @@ function ModelCard({ model, onChanged }: { model: Model; onChanged: () => void }
         </table>
       </div>
       {confirming && (
-        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text" aria-modal="false">
-          <p id="confirm-text">
-            Activate {model.modelId} version {confirming}? Every {model.sport} forecast will come from it at
-            once (the previous version, {model.activeVersion ?? 'none'}, stays available to switch back).
-          </p>
-          <button type="button" disabled={busy} onClick={() => activate(confirming)} autoFocus>
-            Yes, activate {confirming}
-          </button>{' '}
-          <button type="button" onClick={() => setConfirming(null)}>
-            Cancel
-          </button>
-        </div>
+        <Confirm
+          id={`confirm-${model.modelId}`}
+          question={`Activate ${model.modelId} version ${confirming}? Every ${model.sport} forecast will come from it at once (the previous version, ${model.activeVersion ?? 'none'}, stays available to switch back).`}
+          yes={`Yes, activate ${confirming}`}
+          busy={busy}
+          onYes={() => activate(confirming)}
+          onCancel={() => setConfirming(null)}
+        />
       )}
-      <p>
-        <label>
-          Upload a new version (JSON artifact){' '}
-          <input
-            type="file"
-            accept="application/json,.json"
-            disabled={busy}
-            onChange={(e) => {
-              const file = (e.target as HTMLInputElement).files?.[0];
-              if (file) upload(file);
-            }}
-          />
-        </label>
-      </p>
+      <FileField
+        label="Upload a new version (JSON artifact)"
+        accept="application/json,.json"
+        disabled={busy}
+        onFile={upload}
+      />
       <OutcomeNotice outcome={outcome} id={`model-outcome-${model.modelId}`} />
     </section>
   );
@@ -230,37 +296,25 @@ function Data() {
   return (
     <section aria-labelledby="data-title">
       <h2 id="data-title">Data</h2>
-      <p>
-        <label>
-          Import games (FiveThirtyEight CSV; all rows or none){' '}
-          <input
-            type="file"
-            accept="text/csv,.csv"
-            disabled={busy}
-            onChange={(e) => {
-              const file = (e.target as HTMLInputElement).files?.[0];
-              if (file) importCsv(file);
-            }}
-          />
-        </label>
-      </p>
+      <FileField
+        label="Import games (FiveThirtyEight CSV; all rows or none)"
+        accept="text/csv,.csv"
+        disabled={busy}
+        onFile={importCsv}
+      />
       <p>
         <button type="button" disabled={busy} onClick={() => setConfirmRebuild(true)}>
           Rebuild NFL ratings
         </button>
       </p>
       {confirmRebuild && (
-        <div class="confirm" role="alertdialog" aria-labelledby="rebuild-text" aria-modal="false">
-          <p id="rebuild-text">
-            Recompute every NFL rating from the finals? Forecasts change once it finishes.
-          </p>
-          <button type="button" onClick={rebuild} autoFocus>
-            Yes, rebuild
-          </button>{' '}
-          <button type="button" onClick={() => setConfirmRebuild(false)}>
-            Cancel
-          </button>
-        </div>
+        <Confirm
+          id="confirm-rebuild"
+          question="Recompute every NFL rating from the finals? Forecasts change once it finishes."
+          yes="Yes, rebuild"
+          onYes={rebuild}
+          onCancel={() => setConfirmRebuild(false)}
+        />
       )}
       <OutcomeNotice outcome={outcome} id="data-outcome" />
     </section>
@@ -305,7 +359,10 @@ function Operations() {
       {runs.state === 'problem' && <ProblemNotice {...runs} onRetry={retryRuns} />}
       {runs.state === 'ok' &&
         (runs.data.runs.length === 0 ? (
-          <p>No reconciliation has run yet (`npm run job -- reconcileAggregates` runs one locally).</p>
+          <p>
+            No reconciliation has run yet (it runs daily; <code>npm run job -- reconcileAggregates</code> runs
+            one locally).
+          </p>
         ) : (
           <div class="table-wrap">
             <table id="runs">

@@ -106,11 +106,12 @@ function GameInsights({ gameId }: { gameId: string }) {
 
 const PICKS = 'ase.picks';
 
-function readPick(gameId: string): string | null {
+/** This browser's picks, by game id (kept locally; the API records that a pick was made). */
+function readPicks(): Record<string, string> {
   try {
-    return (JSON.parse(localStorage.getItem(PICKS) ?? '{}') as Record<string, string>)[gameId] ?? null;
+    return JSON.parse(localStorage.getItem(PICKS) ?? '{}') as Record<string, string>;
   } catch {
-    return null;
+    return {};
   }
 }
 
@@ -118,15 +119,14 @@ function readPick(gameId: string): string | null {
 function Engage({ game }: { game: Game }) {
   const session = useSession();
   const signedIn = session.ready && session.user !== null;
-  const [pick, setPick] = useState<string | null>(() => readPick(game.gameId));
+  const [pick, setPick] = useState<string | null>(() => readPicks()[game.gameId] ?? null);
   const [said, setSaid] = useState('');
   useEffect(() => {
     if (signedIn) void record('view');
   }, [signedIn, game.gameId]);
   if (!signedIn) return null;
   const choose = (team: string) => {
-    const picks = JSON.parse(localStorage.getItem(PICKS) ?? '{}') as Record<string, string>;
-    localStorage.setItem(PICKS, JSON.stringify({ ...picks, [game.gameId]: team }));
+    localStorage.setItem(PICKS, JSON.stringify({ ...readPicks(), [game.gameId]: team }));
     setPick(team);
     void record('pick');
   };

@@ -37,6 +37,33 @@ function moved(summary: Summary, insight: Insight, to: Status): Summary {
 const countOf = (summary: Summary, status: Status) =>
   summary.counts.filter((c) => c.status === status).reduce((s, c) => s + c.count, 0);
 
+/** One filter of the feed: any, or one of `options`. */
+function Filter({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string | null;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value ?? ''} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function SummaryBar({ summary }: { summary: Summary }) {
   return (
     <dl class="summary" id="insight-summary">
@@ -131,34 +158,13 @@ function Feed({
       <p class="muted">Upsets the model did not see coming, and games where it disagrees with Elo.</p>
       {summary && <SummaryBar summary={summary} />}
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status{' '}
-          <select
-            value={status ?? ''}
-            onChange={(e) => setFilter('status', (e.target as HTMLSelectElement).value)}
-          >
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity{' '}
-          <select
-            value={severity ?? ''}
-            onChange={(e) => setFilter('severity', (e.target as HTMLSelectElement).value)}
-          >
-            <option value="">Any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Filter label="Status" value={status} options={STATUSES} onChange={(v) => setFilter('status', v)} />
+        <Filter
+          label="Severity"
+          value={severity}
+          options={SEVERITIES}
+          onChange={(v) => setFilter('severity', v)}
+        />
       </form>
       {problem && <ProblemNotice problem={problem} retryInSeconds={null} />}
       {page.state === 'loading' && <p aria-busy="true">Loading insights…</p>}

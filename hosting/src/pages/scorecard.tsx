@@ -39,7 +39,9 @@ function VersionCard({ v }: { v: Version }) {
       <h2 id={`v-${v.version}`}>Version {v.version}</h2>
       <div class="table-wrap">
         <table>
-          <caption>Scores on {v.n} graded games (lower Brier and log loss are better)</caption>
+          <caption>
+            Scores on {v.n} graded {v.n === 1 ? 'game' : 'games'} (lower Brier and log loss are better)
+          </caption>
           <thead>
             <tr>
               <th scope="col">Forecast</th>
@@ -51,7 +53,7 @@ function VersionCard({ v }: { v: Version }) {
           </thead>
           <tbody>
             <MetricsRow label="Model" m={v} />
-            {elo && <MetricsRow label="Elo alone, same games" m={elo} />}
+            {elo && <MetricsRow label="Elo alone" m={elo} />}
           </tbody>
         </table>
       </div>

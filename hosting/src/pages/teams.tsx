@@ -55,8 +55,8 @@ export function TeamsPage() {
       <p class="muted">
         {table.data.season ? `${table.data.season} season` : ''}
         {table.data.lastFinalDate ? ` · through the games of ${dateLabel(table.data.lastFinalDate)}` : ''}.
-        Elo (1500 is average) and the points rating (points better than an average team on a neutral field)
-        feed the model.
+        Elo (1500 is average), the points rating (points better than an average team on a neutral field) and
+        form (recent results against Elo's expectation, −1 to 1) feed the model.
       </p>
       <div class="table-wrap">
         <table id="ratings">

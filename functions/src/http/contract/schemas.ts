@@ -119,6 +119,21 @@ export const PredictionBasic = z
   })
   .meta({ id: 'PredictionBasic', description: 'The prediction anonymous and free callers get.' });
 
+/** A game with the public part of its prediction, as the week's and a team's pages list them. */
+const GameCard = Game.extend({
+  prediction: z
+    .object(predictionCore)
+    .pick({
+      homeWinProbability: true,
+      eloHomeWinProbability: true,
+      model: true,
+      ratingsVersion: true,
+      computedAt: true,
+    })
+    .nullable()
+    .meta({ description: 'The public part of the prediction; null when none can be made yet (no model)' }),
+});
+
 export const Week = z
   .object({
     sport: z.enum(SPORTS),
@@ -129,21 +144,7 @@ export const Week = z
       .nullable()
       .meta({ description: 'The first day of the nearest earlier week with games' }),
     next: z.iso.date().nullable().meta({ description: 'The first day of the nearest later week with games' }),
-    games: z.array(
-      Game.extend({
-        prediction: z
-          .object(predictionCore)
-          .pick({
-            homeWinProbability: true,
-            eloHomeWinProbability: true,
-            model: true,
-            ratingsVersion: true,
-            computedAt: true,
-          })
-          .nullable()
-          .meta({ description: 'The public part of the prediction; null when none can be made yet' }),
-      }),
-    ),
+    games: z.array(GameCard),
   })
   .meta({
     id: 'Week',
@@ -327,21 +328,7 @@ export const TeamPage = z
         }),
       )
       .meta({ description: "The team's rating over the season: where it started, then after each final" }),
-    games: z.array(
-      Game.extend({
-        prediction: z
-          .object(predictionCore)
-          .pick({
-            homeWinProbability: true,
-            eloHomeWinProbability: true,
-            model: true,
-            ratingsVersion: true,
-            computedAt: true,
-          })
-          .nullable()
-          .meta({ description: 'The public part of the prediction; null before a model serves' }),
-      }),
-    ),
+    games: z.array(GameCard),
   })
   .meta({ id: 'TeamPage', description: 'One team’s season: its rating over time and its games' });
 
