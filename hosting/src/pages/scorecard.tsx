@@ -23,7 +23,6 @@ function MetricsRow({ label, m }: { label: string; m: Metrics }) {
   return (
     <tr>
       <th scope="row">{label}</th>
-      <td>{m.n}</td>
       <td>{num(m.brier)}</td>
       <td>{num(m.logLoss)}</td>
       <td>{m.accuracy === null ? '–' : pct(m.accuracy)}</td>
@@ -45,7 +44,6 @@ function VersionCard({ v }: { v: Version }) {
           <thead>
             <tr>
               <th scope="col">Forecast</th>
-              <th scope="col">Games</th>
               <th scope="col">Brier</th>
               <th scope="col">Log loss</th>
               <th scope="col">Accuracy</th>
