@@ -3,6 +3,7 @@ import { App } from './app';
 import { interceptLinks } from './router';
 import { startSession } from './session';
 import { startEarlyWeek } from './api';
+import { prepareFormats } from './format';
 
 /** How long the first paint may wait for the week's data before showing a loading line. */
 const FIRST_PAINT_WAIT_MS = 300;
@@ -16,11 +17,24 @@ if (root) {
   const ready = home
     ? Promise.race([startEarlyWeek(), new Promise((resolve) => setTimeout(resolve, FIRST_PAINT_WAIT_MS))])
     : Promise.resolve();
+  // The first date formatted loads the browser's locale data: do it while the answer is on its way.
+  prepareFormats();
   void ready.then(() => {
     render(<App />, root);
     interceptLinks(document.body);
+    afterFirstPaint();
   });
+} else afterFirstPaint();
+
+/**
+ * Firebase Auth once the first render is on screen: the home page does not wait for it, and its
+ * work (loading the SDK, reading the stored session) does not compete with the render.
+ */
+function afterFirstPaint(): void {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if ('requestIdleCallback' in window) window.requestIdleCallback(() => void startSession());
+      else void startSession();
+    }, 0),
+  );
 }
-// Firebase Auth after the first paint: the home page does not wait for it.
-if ('requestIdleCallback' in window) window.requestIdleCallback(() => void startSession());
-else setTimeout(() => void startSession(), 200);

@@ -45,6 +45,36 @@ async function newPage(width = 1280): Promise<{ context: BrowserContext; page: P
   return { context, page: watch(await context.newPage(), problems), problems };
 }
 
+/** The machine's busy and total CPU time so far (jiffies, all cores), from /proc/stat. */
+function cpuTimes(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits (at most `maxMs`) for the machine to settle: the emulators finish what earlier writes set
+ * off (trigger work after the seed, the ratings worker, their logging), so a page load is timed on
+ * the stack as a visitor meets it, not behind that backlog. Returns the last window's busy share.
+ */
+async function settled(maxMs = 10_000, windowMs = 500, busyBelow = 0.25): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  let share = 1;
+  while (Date.now() < deadline) {
+    const a = cpuTimes();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const b = cpuTimes();
+    share = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    if (share < busyBelow) break;
+  }
+  return share;
+}
+
 /** Signs in through the app's own form (the user exists: idTokenFor made it with DEV_PASSWORD). */
 async function signInAs(page: Page, email: string, admin = false): Promise<string> {
   const token = await idTokenFor(email, { admin });
@@ -183,13 +213,17 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
   const htmlStarted = performance.now();
   await (await fetch(webUrl('/'))).text();
   timings.homeHtmlFetchFromNodeMs = Math.round(performance.now() - htmlStarted);
-  // Three cold loads (a new context each: empty HTTP cache); the median of each measure is kept.
+  // Five cold loads (a new context each: empty HTTP cache); the median of each measure is kept.
   const loads: Record<string, number>[] = [];
+  const settles: string[] = [];
   let context: BrowserContext | undefined;
   let page: Page | undefined;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
     await context?.close();
     ({ context, page } = await newPage());
+    const waitStarted = Date.now();
+    const busy = await settled();
+    settles.push(`${Date.now() - waitStarted} ms to ${Math.round(busy * 100)}% busy`);
     await page.goto('about:blank'); // the context's network stack up; its HTTP cache still empty
     await page.goto(webUrl('/'));
     await page.locator('.card').first().waitFor({ timeout: 15_000 });
@@ -214,9 +248,11 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
     timings.homeLcpElement = m.element;
     loads.push(m);
   }
-  const median = (key: string) => loads.map((l) => l[key] as number).sort((a, b) => a - b)[1] as number;
+  const median = (key: string) =>
+    loads.map((l) => l[key] as number).sort((a, b) => a - b)[Math.floor(loads.length / 2)] as number;
   for (const key of Object.keys(loads[0] ?? {}).filter((k) => k !== 'element'))
     timings[key] = Math.round(median(key));
+  timings.homeLcpSettleBeforeEachLoad = settles.join(', ');
   timings.homeLcpColdRunsMs = loads.map((l) => Math.round(l.homeLcpColdMs as number)).join(', ');
   if (!context || !page) throw new Error('no page');
   // A later navigation: once the page has settled (the Firestore SDK the live cards use loads and
@@ -243,7 +279,7 @@ it('budgets: the home page’s initial JavaScript is at most 100 KB gzipped; LCP
   timings.navigationWithDriverMs = Date.now() - started;
   timings.navigationToGameMs = Math.round(await page.evaluate<number>('window.__navigation'));
   await context.close();
-}, 60_000);
+}, 120_000);
 
 /**
  * axe (WCAG 2 A and AA), no sideways scroll at 1280 and 375 px with a screenshot at each width, and
