@@ -9,7 +9,7 @@ import { OPERATIONS } from '../../src/http/contract/openapi';
 import { DEFAULT_MAX_BODY_BYTES } from '../../src/http/middleware/http-policy';
 import { FEATURES } from '../../src/domain/tiers';
 import { readJson } from '../support/json';
-import { apiUrl, db, idTokenFor, readRepoJson } from './helpers';
+import { apiUrl, db, eventually, idTokenFor, readRepoJson } from './helpers';
 
 const SAMPLE: Record<string, string> = {
   gameId: 'nfl_2017-09-10_BUF_NYJ',
@@ -142,6 +142,35 @@ it('a ratings rebuild asked while another recomputation holds the lease is queue
     if (previous.exists) await lease.set(previous.data() as object);
     else await lease.delete();
   }
+});
+
+it('a ratings rebuild is keyed by the admin’s Idempotency-Key, never by the reusable X-Request-Id', async () => {
+  const versionAfter = async (token: string, headers: Record<string, string>) => {
+    const res = await fetch(apiUrl('/v1/admin/sports/nfl/ratings:rebuild'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ fromDate: '2099-01-01' }), // nothing to recompute: quick
+    });
+    expect(res.status).toBe(200);
+    return ((await readJson(res)) as { ratingsVersion: number }).ratingsVersion;
+  };
+  const admin = await idTokenFor('sweep-admin@example.com', { admin: true });
+  const other = await idTokenFor('sweep-admin-2@example.com', { admin: true });
+  await eventually(
+    async () => (await db().doc('ops/ratings_nfl').get()).get('lease') as unknown,
+    (lease) => !lease,
+  );
+  // The same request id twice: two rebuilds (each moves the ratings version).
+  const requestId = `reused-${unique()}`;
+  const v1 = await versionAfter(admin, { 'x-request-id': requestId });
+  const v2 = await versionAfter(admin, { 'x-request-id': requestId });
+  expect(v2).toBeGreaterThan(v1);
+  // The same Idempotency-Key twice: the retry rebuilds nothing; another admin's same key does.
+  const key = `rebuild-${unique()}`;
+  const v3 = await versionAfter(admin, { 'idempotency-key': key });
+  expect(v3).toBeGreaterThan(v2);
+  expect(await versionAfter(admin, { 'idempotency-key': key })).toBe(v3);
+  expect(await versionAfter(other, { 'idempotency-key': key })).toBeGreaterThan(v3);
 });
 
 it('admin: the runtime counters, and a model upload that is refused (400) or already stored (200)', async () => {

@@ -450,6 +450,8 @@ export const OPERATIONS: Operation[] = [
     operationId: 'rebuildRatings',
     tag: 'admin',
     summary: 'Recompute ratings from the finals',
+    description:
+      'Every request rebuilds, unless it repeats an `Idempotency-Key` the same admin sent before (a retry: answered with the ratings as they are). `X-Request-Id` is never used as the key.',
     access: 'admin',
     params: rebuildParams,
     body: rebuildBody,
