@@ -6,11 +6,14 @@
  * marks nothing. Then one holder at a time (a lease with an expiry, so a crashed holder is replaced)
  * rebuilds from dirtyFrom and clears the mark only if no event marked it meanwhile (seq unchanged);
  * otherwise it goes round again. An event that finds the lease taken leaves its mark for the holder:
- * the holder's clearing transaction sees it, so no mark is ever dropped.
+ * the holder's clearing transaction sees it, so no mark is ever dropped. The holder renews its lease
+ * while it works (a heartbeat, three times per lease), so a rebuild longer than the lease is never
+ * joined by a second holder; only a holder that stopped beating (crashed) is replaced.
  */
 import { randomUUID } from 'node:crypto';
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
+import { heartbeatEveryMs, leaseFree, renewLease, type Lease } from '../domain/lease';
 import type { RatingParams } from '../domain/ratings/state';
 import { ledgerEntry, ledgerRef, type EventRef } from './idempotent';
 import { rebuildRatings } from './ratings';
@@ -26,6 +29,56 @@ interface WorkerDoc {
 }
 
 const workerRef = (db: Firestore, sport: string) => db.collection(Collections.ops).doc(`ratings_${sport}`);
+const leaseOf = (doc: WorkerDoc): Lease | null =>
+  doc.lease ? { holder: doc.lease.holder, expiresAtMs: doc.lease.expiresAt.toMillis() } : null;
+const storedLease = (lease: Lease) => ({
+  holder: lease.holder,
+  expiresAt: Timestamp.fromMillis(lease.expiresAtMs),
+});
+
+interface WorkerOpts {
+  now: Date;
+  retentionMs: number;
+  /** How long a lease lasts without renewal (tests shorten it). */
+  leaseMs?: number;
+}
+
+/**
+ * Renews `holder`'s lease every third of it until stopped; stops by itself when the lease is lost.
+ * `stop()` resolves once no renewal is in flight, so nothing is written after the holder is done.
+ */
+function heartbeat(
+  db: Firestore,
+  sport: string,
+  holder: string,
+  leaseMs: number,
+): { stop: () => Promise<void> } {
+  let stopped = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const beat = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      inFlight = db
+        .runTransaction(async (tx) => {
+          const now = ((await tx.get(workerRef(db, sport))).data() ?? {}) as WorkerDoc;
+          const renewed = renewLease(leaseOf(now), holder, Date.now(), leaseMs);
+          if (renewed) tx.update(workerRef(db, sport), { lease: storedLease(renewed) });
+          return renewed !== null;
+        })
+        // A failed renewal is retried at the next beat; the clearing transaction checks the lease.
+        .then((held) => held && beat(), beat);
+    }, heartbeatEveryMs(leaseMs));
+  };
+  beat();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight.catch(() => undefined);
+    },
+  };
+}
 
 /** Marks the sport dirty from `fromDate` (once per event); true when this call now holds the lease. */
 async function markAndLease(
@@ -34,7 +87,7 @@ async function markAndLease(
   fromDate: string | null,
   event: EventRef,
   holder: string,
-  opts: { now: Date; retentionMs: number },
+  opts: WorkerOpts,
 ): Promise<boolean> {
   const ledger = ledgerRef(db, event);
   return db.runTransaction(async (tx) => {
@@ -46,8 +99,8 @@ async function markAndLease(
       update.dirtyFrom = state.dirtyFrom && state.dirtyFrom < fromDate ? state.dirtyFrom : fromDate;
       update.seq = (state.seq ?? 0) + 1;
     }
-    const free = !state.lease || state.lease.expiresAt.toMillis() < Date.now();
-    if (free) update.lease = { holder, expiresAt: Timestamp.fromMillis(Date.now() + LEASE_MS) };
+    const free = leaseFree(leaseOf(state), Date.now());
+    if (free) update.lease = storedLease({ holder, expiresAtMs: Date.now() + (opts.leaseMs ?? LEASE_MS) });
     if (Object.keys(update).length > 0) tx.set(workerRef(db, sport), update, { merge: true });
     return free;
   });
@@ -64,10 +117,12 @@ export async function updateRatings(
   params: RatingParams,
   fromDate: string,
   event: EventRef,
-  opts: { now: Date; retentionMs: number },
+  opts: WorkerOpts,
 ): Promise<'rebuilt' | 'handed-over'> {
   const holder = randomUUID();
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
   if (!(await markAndLease(db, sport, fromDate, event, holder, opts))) return 'handed-over';
+  const beating = heartbeat(db, sport, holder, leaseMs);
   try {
     for (;;) {
       const pending = ((await workerRef(db, sport).get()).data() ?? {}) as WorkerDoc;
@@ -88,17 +143,24 @@ export async function updateRatings(
           return true;
         }
         tx.update(workerRef(db, sport), {
-          lease: { holder, expiresAt: Timestamp.fromMillis(Date.now() + LEASE_MS) },
+          lease: storedLease({ holder, expiresAtMs: Date.now() + leaseMs }),
         });
         return false;
       });
       if (done) return 'rebuilt';
     }
   } catch (err) {
-    // Leave the mark for the retry (retry: true) or the next event; free the lease for it.
-    await workerRef(db, sport)
-      .update({ lease: FieldValue.delete() })
+    await beating.stop();
+    // Leave the mark for the retry (retry: true) or the next event; free the lease for it (if it is
+    // still ours: a lease lost to another holder is theirs now).
+    await db
+      .runTransaction(async (tx) => {
+        const now = ((await tx.get(workerRef(db, sport))).data() ?? {}) as WorkerDoc;
+        if (now.lease?.holder === holder) tx.update(workerRef(db, sport), { lease: FieldValue.delete() });
+      })
       .catch(() => undefined);
     throw err;
+  } finally {
+    await beating.stop();
   }
 }

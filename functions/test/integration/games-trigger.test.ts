@@ -9,6 +9,7 @@ import { onGameWritten } from '../../src/index';
 import { engineRatingParams } from '../../src/domain/model-checks';
 import { rebuildRatings as rebuildInMemory } from '../../src/domain/ratings/state';
 import { readFinals } from '../../src/services/ratings';
+import { updateRatings } from '../../src/services/ratings-worker';
 import { readJson } from '../support/json';
 import {
   apiUrl,
@@ -275,5 +276,43 @@ describe('onGameWritten, redelivered (wrapped)', () => {
     expect(once).toBeGreaterThan(version);
     await wrapped(event);
     expect(await ratingsVersion()).toBe(once);
+  }, 120_000);
+});
+
+describe('the ratings worker', () => {
+  it('keeps its lease while a rebuild outlasts it, so two overlapping rebuilds end equal to one', async () => {
+    await eventually(workerIdle, (idle) => idle, 30_000);
+    const leaseMs = 300;
+    const opts = { now: new Date(), retentionMs: 3_600_000, leaseMs };
+    const event = (name: string) => ({
+      functionName: 'test.overlap',
+      eventId: `${name}-${Date.now()}`,
+      subject: 'sports/nfl',
+    });
+    // Three seasons of finals: a rebuild of a few seconds here, many times the lease.
+    let firstDone = false;
+    const first = updateRatings(db(), 'nfl', engineRatingParams('nfl'), '2014-01-01', event('first'), opts);
+    void first.then(
+      () => (firstDone = true),
+      () => (firstDone = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+    expect(firstDone).toBe(false); // (the premise: the first is still rebuilding, its lease renewed)
+    // A second rebuild arrives once the first's lease would have run out without renewal.
+    const second = await updateRatings(
+      db(),
+      'nfl',
+      engineRatingParams('nfl'),
+      '2015-01-01',
+      event('second'),
+      opts,
+    );
+    expect(second).toBe('handed-over'); // the holder takes its mark on its next round
+    await expect(first).resolves.toBe('rebuilt');
+    expect(await workerIdle()).toBe(true);
+    const finals = await readFinals(db(), 'nfl');
+    const lastDate = finals[finals.length - 1]?.date as string;
+    const stored = (await db().doc(`rating_snapshots/nfl_${lastDate}`).get()).get('state');
+    expect(stored).toEqual(JSON.parse(JSON.stringify(rebuildInMemory(engineRatingParams('nfl'), finals))));
   }, 120_000);
 });
