@@ -19,6 +19,7 @@ import { RateLimiter } from './services/rate-limiter';
 import { createStripe } from './services/stripe';
 import type { BillingDeps } from './services/billing';
 import { logger } from './observability/logger';
+import { finishBeforeResponse } from './observability/request-work';
 
 export function lazy<T>(factory: () => T): () => T {
   let made = false;
@@ -75,11 +76,21 @@ export const predictions = lazy(() => {
 
 /** Each user's tier, cached per instance for ENTITLEMENT_L1_TTL_MS over the versioned L2 entry. */
 export const entitlements = lazy(
-  () => new EntitlementStore(firestore, l2Cache(), accessConfig().entitlementTtlMs),
+  () =>
+    new EntitlementStore(
+      firestore,
+      l2Cache(),
+      accessConfig().entitlementTtlMs,
+      Date.now,
+      finishBeforeResponse,
+    ),
 );
 
 /** Per-tier rate limits, reserved from Redis in blocks (services/rate-limiter.ts). */
-export const rateLimiter = lazy(() => new RateLimiter(redis, l2Cache(), accessConfig().rateLimitScale));
+export const rateLimiter = lazy(
+  () =>
+    new RateLimiter(redis, l2Cache(), accessConfig().rateLimitScale, Date.now, 100_000, finishBeforeResponse),
+);
 
 /** The Stripe SDK for this instance (pinned API version; the local stack points it at the fake). */
 export const stripe = lazy(() => createStripe(billingConfig()));

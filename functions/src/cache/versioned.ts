@@ -5,6 +5,7 @@
  * computed under the current version, so once an aggregate changed no response shows the old
  * numbers (a reader that computed from older aggregates stored its result under the older version).
  */
+import { finishBeforeResponse } from '../observability/request-work';
 import type { L2Cache } from './l2';
 
 const VERSION_FIELD = '__v';
@@ -34,12 +35,14 @@ export function writeVersioned<T>(
   value: T,
   ttlSeconds: number,
 ): void {
-  void l2.run('hset', (r) => {
-    const p = r.pipeline();
-    p.hset(key, { [field]: { v: version, value } satisfies Entry<T> });
-    p.expire(key, ttlSeconds);
-    return p.exec();
-  });
+  finishBeforeResponse(
+    l2.run('hset', (r) => {
+      const p = r.pipeline();
+      p.hset(key, { [field]: { v: version, value } satisfies Entry<T> });
+      p.expire(key, ttlSeconds);
+      return p.exec();
+    }),
+  );
 }
 
 /**
@@ -84,7 +87,7 @@ export async function readVersionedKey<T>(
   return entry && entry.v === version ? { hit: true, value: entry.value } : { hit: false, version };
 }
 
-/** Stores answers read as misses under `version` (fire-and-forget, fail-open). */
+/** Stores answers read as misses under `version` (fail-open; the request's response waits for it). */
 export function writeVersionedKeys<T>(
   l2: L2Cache,
   keys: readonly string[],
@@ -92,7 +95,9 @@ export function writeVersionedKeys<T>(
   value: T,
   ttlSeconds: number,
 ): void {
-  void l2.setMany(keys.map((key) => ({ key, value: { v: version, value } satisfies Entry<T>, ttlSeconds })));
+  finishBeforeResponse(
+    l2.setMany(keys.map((key) => ({ key, value: { v: version, value } satisfies Entry<T>, ttlSeconds }))),
+  );
 }
 
 /** Reads through the versioned cache. */

@@ -7,6 +7,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import './types';
 import { errorHandler, notFoundHandler } from './errors';
 import type { TokenVerifier } from './middleware/auth';
+import { finishWorkBeforeResponse } from './middleware/request-work';
 import { requestContext, stripApiPrefix } from './middleware/request-context';
 import { healthRoutes } from './routes/health';
 import { contractRoutes } from './routes/contract';
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   };
   // GET /v1/ping alone comes first: uptime probes and the benchmark's floor, unmetered.
   v1.use(pingRoute());
-  v1.use(identify(access), rateLimit(access), rejectBadToken, bodyPolicy);
+  v1.use(finishWorkBeforeResponse, identify(access), rateLimit(access), rejectBadToken, bodyPolicy);
   v1.use(healthRoutes(deps.health));
   v1.use(contractRoutes(() => deps.health().version));
   v1.use(opsRoutes(deps.verifyIdToken, deps.runtimeStats ?? (() => ({}))));

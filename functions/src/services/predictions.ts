@@ -6,7 +6,8 @@
  * 3. L1 (this instance) → L2 (Upstash) → L3 (predictions/{gameId}__{modelId}@{version}, valid when
  *    its ratingsVersion matches) → inference. Concurrent misses of one key share one computation.
  * 4. Inference goes through the micro-batcher; the model is the warm one from the model cache.
- * 5. What a miss computed is written to L2 and L3 after the response (write-behind).
+ * 5. What a miss computed is written to L2 and L3 off the answer's path (write-behind), finished
+ *    before the response is sent (observability/request-work.ts: Cloud Run throttles CPU after it).
  * A game is predicted from the rating state before its date, so a final game never sees its result.
  */
 import type { Firestore } from 'firebase-admin/firestore';
@@ -33,6 +34,7 @@ import { MicroBatcher } from '../ml/batcher';
 import type { ModelCache } from '../ml/model-cache';
 import type { EnsembleModel, Prediction } from '../ml/model';
 import { logger } from '../observability/logger';
+import { finishBeforeResponse } from '../observability/request-work';
 import { gameInfoOf, getGame, getGames, parseGame } from './games';
 import { gameDate, getSport, snapshotDates, snapshotStates, stateBefore } from './ratings';
 
@@ -82,8 +84,14 @@ export function viewJson(cached: CachedPrediction, details: boolean): string {
 export interface Pointers {
   sport: string;
   modelId: string;
+  /**
+   * The version that serves, which keys the cache: the active one, or while it recently failed to
+   * load, the fallback serving instead (so the fallback's answers are cached under its own name).
+   */
   version: string;
-  /** Served instead when `version` cannot be loaded. */
+  /** The model's active version (what the registry says). */
+  activeVersion: string;
+  /** Served instead when the active version cannot be loaded. */
   previousVersion: string | null;
   ratingsVersion: number;
 }
@@ -147,7 +155,14 @@ export class PredictionService {
   }
 
   /** Active model and ratings version of a sport (cached for the pointer TTL). */
-  pointers(sport: string): Promise<Pointers> {
+  async pointers(sport: string): Promise<Pointers> {
+    const active = await this.activePointers(sport);
+    const version = this.opts.models.servingVersion(active.modelId, active.version, active.previousVersion);
+    return version === active.version ? active : { ...active, version };
+  }
+
+  /** The registry's pointers for a sport (L1, short TTL). */
+  private activePointers(sport: string): Promise<Pointers> {
     const hit = this.pointerCache.get(sport);
     if (hit) return Promise.resolve(hit);
     return this.pointerFlights.run(sport, async () => {
@@ -161,6 +176,7 @@ export class PredictionService {
         sport,
         modelId: sportDoc.modelId,
         version: model.activeVersion,
+        activeVersion: model.activeVersion,
         previousVersion: model.previousVersion ?? null,
         ratingsVersion: sportDoc.ratingsVersion,
       };
@@ -471,11 +487,17 @@ export class PredictionService {
     inputs: { gameId?: string; info: GameInfo; kickoff: string; state: RatingState }[],
     many = false,
   ): Promise<PredictionBody[]> {
-    const model = await this.opts.models.forServing(
-      pointers.modelId,
-      pointers.version,
-      pointers.previousVersion,
+    return this.opts.models.use(pointers.modelId, pointers.activeVersion, pointers.previousVersion, (model) =>
+      this.computeWith(model, pointers, inputs, many),
     );
+  }
+
+  private async computeWith(
+    model: EnsembleModel,
+    pointers: Pointers,
+    inputs: { gameId?: string; info: GameInfo; kickoff: string; state: RatingState }[],
+    many: boolean,
+  ): Promise<PredictionBody[]> {
     const params = model.metadata.ratingParams;
     const built = inputs.map((x) => buildFeatures(x.state, params, x.info));
     const features = built.map((b) => b.values);
@@ -574,13 +596,16 @@ export class PredictionService {
     });
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
+    finishBeforeResponse(tracked);
     this.opts.background?.(tracked);
   }
 }
 
 /**
- * A prediction made by a fallback model (the active version failed to load) is not cached under
- * the active version's key, so it stops being served as soon as the active version loads.
+ * True when a prediction was made by the version its key names. One made by a fallback the key
+ * did not expect (the active version failed to load on this very request) is not cached under the
+ * active version's key, so it stops being served as soon as the active version loads; once the
+ * failure is remembered, the pointers name the fallback and its answers are cached under it.
  */
 function servedActive(body: PredictionBody, pointers: Pointers): boolean {
   return body.model.version === pointers.version;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedis } from '../../src/cache/redis';
 import { L2Cache } from '../../src/cache/l2';
+import { bumpVersions, VERSION_TTL_SECONDS, writeVersioned } from '../../src/cache/versioned';
 
 const url = process.env.UPSTASH_REDIS_REST_URL as string;
 const token = process.env.UPSTASH_REDIS_REST_TOKEN as string;
@@ -33,6 +34,18 @@ describe('L2Cache over the local Upstash server', () => {
     expect(await l2.get(`${prefix}a`)).toBeUndefined();
     expect(await l2.incr(`${prefix}ns`)).toBe(1);
     expect(await l2.incr(`${prefix}ns`)).toBe(2);
+  });
+
+  it('a family version bumped on a key that did not exist expires (no key kept forever per user)', async () => {
+    const family = `${prefix}family:user-who-posted-once`;
+    await bumpVersions(l2, [family]);
+    const ttl = await redis.ttl(family);
+    expect(ttl).toBeGreaterThan(VERSION_TTL_SECONDS - 60);
+    expect(ttl).toBeLessThanOrEqual(VERSION_TTL_SECONDS);
+    // An answer stored in the hash later keeps a TTL too (its own, when shorter).
+    writeVersioned(l2, family, 'days', 1, { n: 1 }, 300);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await redis.ttl(family)).toBeGreaterThan(0);
   });
 });
 
