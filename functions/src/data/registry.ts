@@ -2,12 +2,15 @@
  * The model registry in Firestore:
  *   models/{modelId}                          { sport, activeVersion, previousVersion, updatedAt }
  *   models/{modelId}/versions/{version}       { status, metadata, metrics, artifact: {chunks, bytes, sha256}, createdAt }
- *   models/{modelId}/versions/{version}/chunks/{i}  { data }   (the artifact JSON, in ≤ 900 KB slices)
+ *   models/{modelId}/versions/{version}/chunks/{sha16}_{i}  { data }   (the artifact JSON, in ≤ 900 KB slices;
+ *                                                                      `{i}` alone for versions stored before)
  * Artifacts are small (tens of KB) but stored chunked so a larger one never hits the 1 MiB document
  * limit. The sha256 of the whole JSON is checked on load, so a partial or edited artifact is refused.
+ * Chunk ids carry the artifact's hash, so two uploads of one version racing each other never mix
+ * their chunks: the version document (created once, in a transaction) points at one set.
  */
 import { createHash } from 'node:crypto';
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import { FieldValue, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { Collections } from './collections';
 
@@ -24,7 +27,13 @@ export const versionDocSchema = z.object({
   status: z.enum(['ready', 'rejected']),
   metadata: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).optional(),
-  artifact: z.object({ chunks: z.number().int().min(1), bytes: z.number().int(), sha256: z.string() }),
+  artifact: z.object({
+    chunks: z.number().int().min(1),
+    bytes: z.number().int(),
+    sha256: z.string(),
+    /** Chunk ids are `{chunkKey}_{i}`; absent for versions stored before (ids `{i}`). */
+    chunkKey: z.string().optional(),
+  }),
 });
 export type VersionDoc = z.infer<typeof versionDocSchema>;
 
@@ -41,10 +50,13 @@ export function splitChunks(text: string, size = CHUNK_CHARS): string[] {
 const modelRef = (db: Firestore, modelId: string) => db.collection(Collections.models).doc(modelId);
 const versionRef = (db: Firestore, modelId: string, version: string) =>
   modelRef(db, modelId).collection('versions').doc(version);
+const chunkId = (chunkKey: string | undefined, i: number) => (chunkKey ? `${chunkKey}_${i}` : String(i));
 
 /**
- * Stores a validated version: chunks first, then the version document that points at them, so a
- * reader never sees a version whose chunks are missing. Storing the same version again is a no-op.
+ * Stores a validated version: chunks first (under ids carrying the artifact's hash), then, in a
+ * transaction, the version document that points at them, so a reader never sees a version whose
+ * chunks are missing. Storing the same artifact again is a no-op (`exists`); another artifact under
+ * a stored version is refused (`conflict`), whichever of two racing uploads comes second.
  */
 export async function putVersion(
   db: Firestore,
@@ -56,16 +68,22 @@ export async function putVersion(
     metadata: object;
     metrics?: object;
   },
-): Promise<'created' | 'exists'> {
+): Promise<'created' | 'exists' | 'conflict'> {
   const ref = versionRef(db, input.modelId, input.version);
+  const hash = sha256(input.artifactJson);
+  const sameAs = (doc: { exists: boolean; data(): unknown }) =>
+    versionDocSchema.parse(doc.data()).artifact.sha256 === hash ? ('exists' as const) : ('conflict' as const);
   const existing = await ref.get();
-  if (existing.exists) return 'exists';
+  if (existing.exists) return sameAs(existing);
+  const chunkKey = hash.slice(0, 16);
   const chunks = splitChunks(input.artifactJson);
+  const chunkRefs = chunks.map((_, i) => ref.collection('chunks').doc(chunkId(chunkKey, i)));
   const batch = db.batch();
-  chunks.forEach((data, i) => batch.set(ref.collection('chunks').doc(String(i)), { data }));
+  chunks.forEach((data, i) => batch.set(chunkRefs[i] as DocumentReference, { data }));
   await batch.commit();
-  await db.runTransaction(async (tx) => {
-    const model = await tx.get(modelRef(db, input.modelId));
+  const outcome = await db.runTransaction(async (tx) => {
+    const [model, version] = await Promise.all([tx.get(modelRef(db, input.modelId)), tx.get(ref)]);
+    if (version.exists) return sameAs(version);
     if (!model.exists) {
       tx.create(modelRef(db, input.modelId), {
         sport: input.sport,
@@ -74,19 +92,22 @@ export async function putVersion(
         updatedAt: FieldValue.serverTimestamp(),
       });
     }
-    tx.set(ref, {
+    tx.create(ref, {
       status: 'ready',
       metadata: input.metadata,
       ...(input.metrics ? { metrics: input.metrics } : {}),
-      artifact: {
-        chunks: chunks.length,
-        bytes: input.artifactJson.length,
-        sha256: sha256(input.artifactJson),
-      },
+      artifact: { chunks: chunks.length, bytes: input.artifactJson.length, sha256: hash, chunkKey },
       createdAt: FieldValue.serverTimestamp(),
     });
+    return 'created' as const;
   });
-  return 'created';
+  if (outcome === 'conflict') {
+    // The other upload won: its chunks are under its own hash; drop ours.
+    const cleanup = db.batch();
+    for (const chunk of chunkRefs) cleanup.delete(chunk);
+    await cleanup.commit();
+  }
+  return outcome;
 }
 
 /** The artifact JSON of a version, verified against its sha256; null if the version is unknown. */
@@ -99,7 +120,7 @@ export async function readArtifactJson(
   if (!snap.exists) return null;
   const doc = versionDocSchema.parse(snap.data());
   const refs = Array.from({ length: doc.artifact.chunks }, (_, i) =>
-    versionRef(db, modelId, version).collection('chunks').doc(String(i)),
+    versionRef(db, modelId, version).collection('chunks').doc(chunkId(doc.artifact.chunkKey, i)),
   );
   const chunks = await db.getAll(...refs);
   const text = chunks.map((c) => z.object({ data: z.string() }).parse(c.data()).data).join('');
@@ -162,25 +183,39 @@ export async function listModels(db: Firestore): Promise<ModelSummary[]> {
   );
 }
 
-/** Makes `version` active (it must exist and be ready); the old active one becomes `previousVersion`. */
+/**
+ * Makes `version` active (it must exist and be ready); the old active one becomes `previousVersion`,
+ * and the model becomes the one its sport serves (`sports/{sport}.modelId`), in the same
+ * transaction: a reader never sees one without the other.
+ */
 export async function activateVersion(
   db: Firestore,
   modelId: string,
   version: string,
-): Promise<{ activeVersion: string; previousVersion: string | null } | 'unknown-model' | 'unknown-version'> {
+): Promise<
+  | { activeVersion: string; previousVersion: string | null; sport: string }
+  | 'unknown-model'
+  | 'unknown-version'
+> {
   return db.runTransaction(async (tx) => {
-    const model = await tx.get(modelRef(db, modelId));
+    const [model, v] = await Promise.all([
+      tx.get(modelRef(db, modelId)),
+      tx.get(versionRef(db, modelId, version)),
+    ]);
     if (!model.exists) return 'unknown-model';
-    const v = await tx.get(versionRef(db, modelId, version));
     if (!v.exists || versionDocSchema.parse(v.data()).status !== 'ready') return 'unknown-version';
-    const current = modelDocSchema.parse(model.data()).activeVersion;
-    const previousVersion =
-      current === version ? (modelDocSchema.parse(model.data()).previousVersion ?? null) : current;
+    const doc = modelDocSchema.parse(model.data());
+    const previousVersion = doc.activeVersion === version ? (doc.previousVersion ?? null) : doc.activeVersion;
     tx.update(modelRef(db, modelId), {
       activeVersion: version,
       previousVersion,
       updatedAt: FieldValue.serverTimestamp(),
     });
-    return { activeVersion: version, previousVersion };
+    tx.set(
+      db.collection(Collections.sports).doc(doc.sport),
+      { modelId, updatedAt: FieldValue.serverTimestamp() },
+      { merge: true },
+    );
+    return { activeVersion: version, previousVersion, sport: doc.sport };
   });
 }

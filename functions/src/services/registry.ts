@@ -1,9 +1,8 @@
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
-import { Collections } from '../data/collections';
+import type { Firestore } from 'firebase-admin/firestore';
 import { activateVersion, putVersion, readArtifactJson } from '../data/registry';
 import { engineMismatches } from '../domain/model-checks';
 import { FEATURE_COUNT } from '../domain/features';
-import { isModelArtifact } from '../ml/artifact';
+import { artifactProblems, type ModelArtifact } from '../ml/artifact';
 import { initBackend } from '../ml/backend';
 import { EnsembleModel } from '../ml/model';
 
@@ -27,16 +26,10 @@ export async function uploadVersion(
   modelId: string,
   artifact: unknown,
   metrics?: Record<string, unknown>,
-): Promise<{ modelId: string; version: string; stored: 'created' | 'exists' }> {
-  if (!isModelArtifact(artifact)) {
-    throw new ModelRejected('Not a model artifact.', [
-      {
-        field: 'artifact',
-        message: 'expected format tfjs-layers-inline/1 with modelTopology, weightSpecs, weightData, metadata',
-      },
-    ]);
-  }
-  const meta = artifact.metadata;
+): Promise<{ modelId: string; version: string; stored: 'created' | 'exists' | 'conflict' }> {
+  const problems = artifactProblems(artifact);
+  if (problems.length > 0) throw new ModelRejected('Not a valid model artifact.', problems);
+  const meta = (artifact as ModelArtifact).metadata;
   const mismatches = engineMismatches(modelId, meta);
   if (mismatches.length > 0) throw new ModelRejected('The model does not fit the rating engine.', mismatches);
   await initBackend();
@@ -71,7 +64,7 @@ export async function uploadVersion(
   return { modelId, version: meta.version, stored };
 }
 
-/** Activates a stored version and makes the model the one its sport serves. */
+/** Activates a stored version and makes the model the one its sport serves (one transaction). */
 export async function activate(
   db: Firestore,
   modelId: string,
@@ -82,14 +75,7 @@ export async function activate(
   | 'unknown-version'
 > {
   const result = await activateVersion(db, modelId, version);
-  if (typeof result === 'string') return result;
-  const model = await db.collection(Collections.models).doc(modelId).get();
-  const sport = model.get('sport') as string;
-  await db
-    .collection(Collections.sports)
-    .doc(sport)
-    .set({ modelId, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
-  return { modelId, sport, ...result };
+  return typeof result === 'string' ? result : { modelId, ...result };
 }
 
 /** The artifact source of the model cache: the registry, parsed. */

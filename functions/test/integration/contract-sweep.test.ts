@@ -8,6 +8,7 @@
 import { OPERATIONS } from '../../src/http/contract/openapi';
 import { DEFAULT_MAX_BODY_BYTES } from '../../src/http/middleware/http-policy';
 import { FEATURES } from '../../src/domain/tiers';
+import { putVersion, readArtifactJson } from '../../src/data/registry';
 import { readJson } from '../support/json';
 import { apiUrl, db, eventually, idTokenFor, readRepoJson } from './helpers';
 
@@ -192,4 +193,42 @@ it('admin: the runtime counters, and a model upload that is refused (400) or alr
   const again = await upload({ artifact });
   expect(again.status).toBe(200);
   expect(await readJson(again)).toMatchObject({ modelId: 'nfl-wp', stored: 'exists' });
+  // Another artifact under that stored version: refused, never silently "exists".
+  const other = { ...artifact, metadata: { ...artifact.metadata, trainExamples: 1 } };
+  await expectError(
+    await upload({ artifact: other }),
+    409,
+    'version_conflict',
+    'another artifact, same version',
+  );
+  // A version that could never be activated is refused at upload.
+  for (const version of ['v/1', 'v@1', 'v:1']) {
+    const res = await upload({ artifact: { ...artifact, metadata: { ...artifact.metadata, version } } });
+    const body = await readJson(res);
+    expect([version, res.status, body.error.fields?.[0]?.field]).toEqual([
+      version,
+      422,
+      'artifact.metadata.version',
+    ]);
+  }
+});
+
+it('two uploads racing to store different artifacts under one new version: one is stored, whole', async () => {
+  const artifact = readRepoJson('models', 'nfl', 'model.json');
+  const version = `race-${unique()}`;
+  const make = (trainExamples: number) =>
+    JSON.stringify({ ...artifact, metadata: { ...artifact.metadata, version, trainExamples } });
+  const [a, b] = [make(1), make(2)];
+  const put = (json: string) =>
+    putVersion(db(), {
+      modelId: 'nfl-wp',
+      sport: 'nfl',
+      version,
+      artifactJson: json,
+      metadata: JSON.parse(json).metadata as object,
+    });
+  const outcomes = await Promise.all([put(a), put(b)]);
+  expect([...outcomes].sort()).toEqual(['conflict', 'created']);
+  const stored = await readArtifactJson(db(), 'nfl-wp', version); // checked against its sha256
+  expect(stored).toBe(outcomes[0] === 'created' ? a : b);
 });

@@ -311,7 +311,8 @@ describe('model registry', () => {
     // A version this instance has never loaded; a console edit then breaks its stored artifact.
     const third = { ...served, metadata: { ...served.metadata, version: 'served-copy-3' } };
     expect((await post('/v1/models/nfl-wp/versions', admin, { artifact: third })).status).toBe(201);
-    await db().doc('models/nfl-wp/versions/served-copy-3/chunks/0').update({ data: '{"broken": true}' });
+    const [chunk] = (await db().collection('models/nfl-wp/versions/served-copy-3/chunks').get()).docs;
+    await chunk?.ref.update({ data: '{"broken": true}' });
     await post('/v1/models/nfl-wp/activate', admin, { version: 'served-copy-3' });
     const served2 = await eventually(
       async () => {

@@ -120,7 +120,9 @@ export interface paths {
         put?: never;
         /**
          * Recompute ratings from the finals
-         * @description **Who:** Admins (the `admin` custom claim).
+         * @description Every request rebuilds, unless it repeats an `Idempotency-Key` the same admin sent before (a retry: answered with the ratings as they are). `X-Request-Id` is never used as the key.
+         *
+         *     **Who:** Admins (the `admin` custom claim).
          */
         post: operations["rebuildRatings"];
         delete?: never;
@@ -512,7 +514,9 @@ export interface paths {
         put?: never;
         /**
          * Upload a model version
-         * @description **Who:** Admins (the `admin` custom claim).
+         * @description The artifact is validated (shape, metadata, engine fit, a probe batch) before it is stored. The same artifact again answers 200; another artifact under a stored version answers 409.
+         *
+         *     **Who:** Admins (the `admin` custom claim).
          */
         post: operations["uploadModelVersion"];
         delete?: never;
@@ -1297,6 +1301,18 @@ export interface components {
         };
         /** @description Not found. */
         Error404: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Conflict. */
+        Error409: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -2449,7 +2465,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Already stored */
+            /** @description Already stored (the same artifact) */
             200: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2476,6 +2492,7 @@ export interface operations {
             400: components["responses"]["Error400Body"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            409: components["responses"]["Error409"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
             422: components["responses"]["Error422"];

@@ -417,9 +417,11 @@ export const OPERATIONS: Operation[] = [
     body: uploadBody,
     ok: [
       { status: 201, description: 'Stored', schema: S.UploadResult },
-      { status: 200, description: 'Already stored', schema: S.UploadResult },
+      { status: 200, description: 'Already stored (the same artifact)', schema: S.UploadResult },
     ],
-    errors: [422],
+    description:
+      'The artifact is validated (shape, metadata, engine fit, a probe batch) before it is stored. The same artifact again answers 200; another artifact under a stored version answers 409.',
+    errors: [409, 422],
   },
   {
     method: 'post',

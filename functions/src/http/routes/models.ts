@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { documentId } from '../ids';
+import { ID_PATTERN } from '../../ml/artifact';
 import type { Firestore } from 'firebase-admin/firestore';
 import { listModels } from '../../data/registry';
 import { activate, ModelRejected, uploadVersion } from '../../services/registry';
@@ -11,16 +12,15 @@ import { handler } from '../handler';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
 
-const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 export const modelParams = z.object({
-  modelId: documentId(idPattern, 'a model id (letters, digits, _ and -)'),
+  modelId: documentId(ID_PATTERN, 'a model id (letters, digits, _ and -)'),
 });
 export const uploadBody = z.object({
   artifact: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).optional(),
 });
 export const metricsQuery = z.object({ season: z.coerce.number().int().min(1900).max(2100).optional() });
-export const activateBody = z.object({ version: documentId(idPattern, 'a version id') });
+export const activateBody = z.object({ version: documentId(ID_PATTERN, 'a version id') });
 
 /**
  * The model registry (admin) and each model's graded accuracy (public). `onActivated` lets this
@@ -61,7 +61,14 @@ export function modelRoutes(
       const { params, body } = parseRequest(req, { params: modelParams, body: uploadBody });
       try {
         const result = await uploadVersion(db(), params.modelId, body.artifact, body.metrics);
-        res.status(result.stored === 'created' ? 201 : 200).json(result);
+        if (result.stored === 'conflict')
+          throw new HttpError(
+            409,
+            'version_conflict',
+            `Model ${params.modelId} already has a version ${result.version} with other weights: give the new artifact its own version.`,
+            [{ field: 'artifact.metadata.version', message: 'already stored with a different artifact' }],
+          );
+        res.status(result.stored === 'created' ? 201 : 200).json({ ...result, stored: result.stored });
       } catch (err) {
         if (err instanceof ModelRejected) throw new HttpError(422, 'invalid_model', err.message, err.fields);
         throw err;
