@@ -108,6 +108,44 @@ describe('reads', () => {
   }
 });
 
+describe('insights, a Pro feature as in the API', () => {
+  const reader = (uid: string) => env.authenticatedContext(uid).firestore();
+  beforeAll(async () => {
+    await env.withSecurityRulesDisabled(async (ctx) => {
+      const db = ctx.firestore();
+      const entitlement = (tier: string, graceUntil: Timestamp | null, tierAfterGrace: string) => ({
+        tier,
+        status: 'active',
+        graceUntil,
+        tierAfterGrace,
+      });
+      await setDoc(doc(db, 'entitlements/pro-uid'), entitlement('pro', null, 'pro'));
+      await setDoc(doc(db, 'entitlements/elite-uid'), entitlement('elite', null, 'elite'));
+      await setDoc(doc(db, 'entitlements/free-uid'), entitlement('free', null, 'free'));
+      const hourAgo = Timestamp.fromMillis(Date.now() - 3_600_000);
+      const inAnHour = Timestamp.fromMillis(Date.now() + 3_600_000);
+      await setDoc(doc(db, 'entitlements/lapsed-uid'), entitlement('pro', hourAgo, 'free'));
+      await setDoc(doc(db, 'entitlements/grace-uid'), entitlement('pro', inAnHour, 'free'));
+    });
+  });
+  const cases: [string, boolean][] = [
+    ['pro-uid', true],
+    ['elite-uid', true],
+    ['grace-uid', true], // past_due, still inside the grace period
+    ['lapsed-uid', false], // the grace period is over
+    ['free-uid', false],
+    ['no-entitlement-uid', false],
+  ];
+  for (const [uid, allowed] of cases) {
+    it(`${uid} ${allowed ? 'may' : 'may not'} read the feed and its counts`, async () => {
+      for (const path of ['insights/i1', 'agg_insights/open_high']) {
+        const attempt = getDoc(doc(reader(uid), path));
+        await (allowed ? assertSucceeds(attempt) : assertFails(attempt));
+      }
+    });
+  }
+});
+
 describe('writes', () => {
   for (const who of ['anonymous', 'owner', 'other', 'admin'] as const) {
     it(`${who} may not write games, sports, models, aggregates, insights, ledger, ops or billing`, async () => {
