@@ -30,8 +30,13 @@ interface Tally {
   failures: string[];
 }
 
+/** Seconds each layer took (lint, typecheck and unit run side by side; integration after them). */
+const layerSeconds = new Map<string, number>();
+const since = (started: number) => Math.round((performance.now() - started) / 100) / 10;
+
 async function step(tally: Tally, name: string, action: () => Promise<void>): Promise<boolean> {
   log(name);
+  const started = performance.now();
   try {
     await action();
     return true;
@@ -39,7 +44,30 @@ async function step(tally: Tally, name: string, action: () => Promise<void>): Pr
     tally.failed += 1;
     tally.failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     return false;
+  } finally {
+    layerSeconds.set(name.split(' ')[0] as string, since(started));
   }
+}
+
+/** The slowest test files of a jest --json result, for the summary. */
+function slowestFiles(file: string, count: number): string {
+  if (!existsSync(file)) return '';
+  const result = JSON.parse(readFileSync(file, 'utf8')) as {
+    testResults: { name: string; startTime: number; endTime: number }[];
+  };
+  return result.testResults
+    .map((r) => ({
+      name:
+        r.name
+          .split('/')
+          .pop()
+          ?.replace(/\.test\.ts$/, '') ?? r.name,
+      s: (r.endTime - r.startTime) / 1000,
+    }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, count)
+    .map((r) => `${r.name} ${Math.round(r.s)} s`)
+    .join(', ');
 }
 
 /** Adds a jest --json result file to the tally; a suite that failed to run counts as one failure. */
@@ -180,7 +208,9 @@ async function main(): Promise<number> {
       (async () => {
         const out = join(resultsDir, 'unit.json');
         log('unit and scripts tests');
+        const started = performance.now();
         await exitOf(spawn(jestBin, jestArgs(['unit', 'scripts'], out), { cwd: repoRoot, stdio: 'inherit' }));
+        layerSeconds.set('unit+scripts', since(started));
         countJest(tally, out, 'unit');
         return true;
       })(),
@@ -197,8 +227,10 @@ async function main(): Promise<number> {
       : null;
   await Promise.all(checks);
   writeFileSync(gate, '');
+  const testsStarted = performance.now();
   if (integrating) {
     const ran = await integrating;
+    layerSeconds.set('integration', since(testsStarted));
     // Coverage needs the whole suite; a --pattern run checks only the answers it saw.
     if (ran) contract(tally, pattern === undefined);
   }
@@ -206,7 +238,16 @@ async function main(): Promise<number> {
 }
 
 function finish(tally: Tally): number {
-  writeFileSync(join(resultsDir, 'summary.json'), JSON.stringify(tally, null, 2));
+  const layers = [...layerSeconds].map(([name, seconds]) => `${name} ${seconds} s`).join(' · ');
+  const slowest = slowestFiles(join(resultsDir, 'integration.json'), 5);
+  log(
+    `time per layer: ${layers} · total ${since(0)} s (lint, typecheck, build and unit side by side, with the emulators starting; integration after them)` +
+      (slowest ? `\n[test] slowest integration files: ${slowest}` : ''),
+  );
+  writeFileSync(
+    join(resultsDir, 'summary.json'),
+    JSON.stringify({ ...tally, layerSeconds: Object.fromEntries(layerSeconds) }, null, 2),
+  );
   if (tally.failures.length > 0) console.log(`\n[test] failed:\n  ${tally.failures.join('\n  ')}`);
   console.log(`\n${tally.passed} passed, ${tally.failed} failed`);
   return tally.failed === 0 ? 0 : 1;
