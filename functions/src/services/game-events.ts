@@ -69,7 +69,7 @@ async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opt
  * game is no longer final). The grade covers the model's probability and the Elo baseline stored on
  * the same prediction (`elo_` fields). One transaction with the ledger entry.
  */
-async function regrade(
+export async function regrade(
   db: Firestore,
   gameId: string,
   season: number,
@@ -79,18 +79,19 @@ async function regrade(
   opts: Opts,
 ): Promise<{ graded: number; models: string[] }> {
   const ledger = ledgerRef(db, event, 'grade');
-  const predictions = await db
-    .collection(Collections.predictions)
-    .where('gameId', '==', gameId)
-    .select()
-    .get();
   return db.runTransaction(async (tx) => {
-    const seen = await tx.get(ledger);
+    // The game's predictions are read in the transaction (Firestore transactions are serializable,
+    // queries included): a prediction stored while this runs either is in this read or is written
+    // after the commit; read outside, one stored in between was never graded.
+    const [seen, predictions] = await Promise.all([
+      tx.get(ledger),
+      tx.get(db.collection(Collections.predictions).where('gameId', '==', gameId)),
+    ]);
     const models = [...new Set(predictions.docs.map((d) => d.id.split('__')[1]?.split('@')[0] ?? ''))].filter(
       Boolean,
     );
     if (seen.exists) return { graded: 0, models };
-    const docs = predictions.empty ? [] : await tx.getAll(...predictions.docs.map((d) => d.ref));
+    const docs = predictions.docs;
     const insightRef = db.collection(Collections.insights).doc(`${gameId}__upset`);
     const existingInsight = await tx.get(insightRef);
     const byAgg = new Map<string, { fields: GradeFields; modelId: string; version: string }>();

@@ -10,6 +10,8 @@ import { engineRatingParams } from '../../src/domain/model-checks';
 import { rebuildRatings as rebuildInMemory } from '../../src/domain/ratings/state';
 import { readFinals } from '../../src/services/ratings';
 import { updateRatings } from '../../src/services/ratings-worker';
+import { regrade } from '../../src/services/game-events';
+import type { Firestore } from 'firebase-admin/firestore';
 import { readJson } from '../support/json';
 import {
   apiUrl,
@@ -315,4 +317,49 @@ describe('the ratings worker', () => {
     const stored = (await db().doc(`rating_snapshots/nfl_${lastDate}`).get()).get('state');
     expect(stored).toEqual(JSON.parse(JSON.stringify(rebuildInMemory(engineRatingParams('nfl'), finals))));
   }, 120_000);
+});
+
+describe('grading', () => {
+  it('grades a prediction stored while the regrade starts (the game’s predictions are read in its transaction)', async () => {
+    const gameId = `nfl_2099-01-0${Date.now() % 9}_T${Date.now()}_X`;
+    const prediction = (modelVersion: string, p: number) => ({
+      gameId,
+      modelId: 'regrade-test',
+      version: modelVersion,
+      model: { id: 'regrade-test', version: modelVersion },
+      homeWinProbability: p,
+      eloHomeWinProbability: p,
+      ratingsVersion: 1,
+    });
+    await db().doc(`predictions/${gameId}__regrade-test@a`).set(prediction('a', 0.7));
+    // Another instance stores a prediction of the game just as the grading transaction starts.
+    const real = db();
+    const racing = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop === 'runTransaction')
+          return async (...args: Parameters<Firestore['runTransaction']>) => {
+            await real.doc(`predictions/${gameId}__regrade-test@b`).set(prediction('b', 0.6));
+            return real.runTransaction(...args);
+          };
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const event = {
+      functionName: 'test.regrade',
+      eventId: `regrade-${Date.now()}`,
+      subject: `games/${gameId}`,
+    };
+    const { graded } = await regrade(racing, gameId, 2099, 1, null, event, {
+      now: new Date(),
+      retentionMs: 3_600_000,
+    });
+    expect(graded).toBe(2);
+    for (const v of ['a', 'b']) {
+      expect((await real.doc(`predictions/${gameId}__regrade-test@${v}`).get()).get('graded.outcome')).toBe(
+        1,
+      );
+      expect((await real.doc(`agg_model/regrade-test@${v}_2099`).get()).get('n')).toBe(1);
+    }
+  });
 });
