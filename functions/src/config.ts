@@ -8,12 +8,103 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import type { GlobalOptions } from 'firebase-functions/options';
+import { defineInt, defineSecret, defineString, select } from 'firebase-functions/params';
+import type { RuntimeOptions } from 'firebase-functions/v1';
 import { z } from 'zod';
 import { parsePriceTable, type PaidTier } from './domain/tiers';
 
 /** Region every function is deployed to (set once, in index.ts via setGlobalOptions). */
 export const REGION = 'us-central1';
+
+/*
+ * Sizing on Cloud Run: each function's memory, CPU, concurrency, timeout and min instances, declared
+ * here and spread into its options (README "Sizing" has the table; test/unit/sizing.test.ts checks
+ * the declarations the functions export).
+ *
+ * Memory is at least twice the RSS measured for what an instance holds:
+ *  - The prediction runtime (TensorFlow.js and the model, the L1 of PREDICTION_L1_MAX_BYTES, the
+ *    Firestore and Redis clients): 475 MiB peak RSS in the api under `npm run bench` (BENCHMARKS.md:
+ *    120k requests, 8 connections, flat over the last 100k) -> 1 GiB. Deployed, it serves up to 80
+ *    requests at once and runs on tfjs-node, a native library the bench (wasm) did not load: that is
+ *    what the headroom is for. The triggers and the job that warm predictions run the same runtime.
+ *  - Every other function loads the same code (index.ts loads every module, tfjs' JavaScript
+ *    included) but never a model: 135 MiB RSS once lib/index.js and the Firestore client are loaded
+ *    -> 512 MiB.
+ *  With a whole vCPU, memory is the small part of the bill (a GiB-second costs about a tenth of a
+ *  vCPU-second); running out is not small: Cloud Run stops the instance and every request on it.
+ * CPU is 1 everywhere: concurrency above 1 needs a whole vCPU, and a cold start is CPU-bound (0.6-0.75 s
+ *  to a listening process on this code). `cpu` takes no param.
+ * Concurrency is 80 (Cloud Run's default) for HTTP and Firestore triggers: their work waits on
+ *  Firestore and Redis (an L1 hit is ~0.9 ms of CPU), and the events on one instance share its clients
+ *  (and, where it predicts, its model, L1 and single-flight). Scheduled jobs take 1: a run has its
+ *  instance to itself.
+ * Min instances: only the api keeps one warm (a cold start costs its first caller ~1.65 s to a
+ *  prediction, BENCHMARKS.md); triggers and jobs absorb a cold start. Timeouts: at each entry.
+ */
+
+/** Memory of the api, in MiB. Raise it along with PREDICTION_L1_MAX_BYTES; above 4096 needs 2 vCPUs. */
+export const apiMemoryMb = defineInt('API_MEMORY_MB', {
+  default: 1024,
+  description: 'Memory of the api function in MiB (1024 = twice its measured peak RSS)',
+  input: select([1024, 2048, 4096]),
+});
+
+/** Requests one api instance serves at once (Cloud Run allows 1-1000). */
+export const apiConcurrency = defineInt('API_CONCURRENCY', {
+  default: 80,
+  description: 'Requests one api instance serves at once (1-1000)',
+});
+
+/** api instances kept warm; each is billed while idle. 0 lets a quiet project scale to zero. */
+export const apiMinInstances = defineInt('API_MIN_INSTANCES', {
+  default: 1,
+  description: 'api instances kept warm, billed while idle (0 = scale to zero and accept cold starts)',
+});
+
+type Sizing = Required<
+  Pick<GlobalOptions, 'memory' | 'cpu' | 'concurrency' | 'timeoutSeconds' | 'minInstances'>
+>;
+
+const light = { memory: '512MiB', cpu: 1, concurrency: 80, minInstances: 0 } as const;
+const predicting = { memory: '1GiB', cpu: 1, concurrency: 80, minInstances: 0 } as const;
+
+/** Every 2nd-gen function's sizing, by function name (the reasoning is above). */
+export const SIZING = {
+  /** Requests take milliseconds; 300 s is for the admin import (up to 20,000 games) and a ratings
+   * rebuild from the first final, which run inside one request (Hosting stops waiting at 60 s; the
+   * function still finishes). */
+  api: {
+    memory: apiMemoryMb,
+    cpu: 1,
+    concurrency: apiConcurrency,
+    timeoutSeconds: 300,
+    minInstances: apiMinInstances,
+  },
+  /** A few Stripe calls (STRIPE_TIMEOUT_MS each) and one transaction; Stripe redelivers after a failure. */
+  stripeWebhook: { ...light, timeoutSeconds: 60 },
+  /** A ratings rebuild from the earliest final the write touched, then nine days of the sport's games
+   * predicted again. */
+  onGameWritten: { ...predicting, timeoutSeconds: 300 },
+  /** The next seven days of every sport predicted under the new version. */
+  onModelWritten: { ...predicting, timeoutSeconds: 300 },
+  /** One transaction and one Redis call (plus, for entitlements, one Auth call). */
+  onInsightWritten: { ...light, timeoutSeconds: 60 },
+  onUserMetricWritten: { ...light, timeoutSeconds: 60 },
+  onEntitlementWritten: { ...light, timeoutSeconds: 60 },
+  /** Daily jobs that page through a collection or Stripe's events; a run cut short waits a day. */
+  ledgerCleanup: { ...light, concurrency: 1, timeoutSeconds: 540 },
+  reconcileAggregates: { ...light, concurrency: 1, timeoutSeconds: 540 },
+  reconcileBilling: { ...light, concurrency: 1, timeoutSeconds: 540 },
+  /** Every 15 minutes: must end well before the next run. */
+  warmPredictionCache: { ...predicting, concurrency: 1, timeoutSeconds: 300 },
+} satisfies Record<string, Sizing>;
+
+/** onUserDeleted is 1st gen (Auth deletion triggers exist only there): one request per instance,
+ * CPU set by memory. A Stripe call and a few deletes. */
+export const SIZING_GEN1 = {
+  onUserDeleted: { memory: '512MB', timeoutSeconds: 60, minInstances: 0 },
+} satisfies Record<string, Required<Pick<RuntimeOptions, 'memory' | 'timeoutSeconds' | 'minInstances'>>>;
 
 /**
  * Base URL of the Upstash Redis REST endpoint, e.g. https://eu1-xyz.upstash.io.

@@ -1,5 +1,5 @@
 import { onRequest } from 'firebase-functions/https';
-import { corsOriginList, serviceVersion, stripeSecretKey, upstashToken } from '../config';
+import { corsOriginList, serviceVersion, SIZING, stripeSecretKey, upstashToken } from '../config';
 import { pingRedis } from '../cache/redis';
 import {
   firestore,
@@ -68,6 +68,9 @@ const app = lazy(() =>
 );
 
 /** The public API, served at /api/** through Hosting and directly as the `api` function. */
-export const api = onRequest({ secrets: [upstashToken, stripeSecretKey], invoker: 'public' }, (req, res) => {
-  app()(req, res);
-});
+export const api = onRequest(
+  { ...SIZING.api, secrets: [upstashToken, stripeSecretKey], invoker: 'public' },
+  (req, res) => {
+    app()(req, res);
+  },
+);

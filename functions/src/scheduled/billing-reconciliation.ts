@@ -1,5 +1,5 @@
 import { onSchedule } from 'firebase-functions/scheduler';
-import { stripeSecretKey, upstashToken } from '../config';
+import { SIZING, stripeSecretKey, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { billing } from '../runtime';
 import { reconcileBillingState } from '../services/billing-reconciliation';
@@ -7,10 +7,10 @@ import { reconcileBillingState } from '../services/billing-reconciliation';
 /** Nightly: re-sync customers whose Stripe state changed since the last run; record what was repaired. */
 export const reconcileBilling = onSchedule(
   {
+    ...SIZING.reconcileBilling,
     schedule: 'every day 04:30',
     timeZone: 'UTC',
     retryCount: 3,
-    timeoutSeconds: 540,
     secrets: [stripeSecretKey, upstashToken],
   },
   async (event) => {

@@ -1,5 +1,5 @@
 import { onSchedule } from 'firebase-functions/scheduler';
-import { upstashToken } from '../config';
+import { SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { firestore, predictions } from '../runtime';
 import { warmUpcoming } from '../services/warming';
@@ -8,7 +8,13 @@ export const WARM_DAYS = 7;
 
 /** Every 15 minutes: predictions for the games of the next 7 days into L2 and L3. */
 export const warmPredictionCache = onSchedule(
-  { schedule: 'every 15 minutes', timeZone: 'UTC', retryCount: 0, secrets: [upstashToken], memory: '512MiB' },
+  {
+    ...SIZING.warmPredictionCache,
+    schedule: 'every 15 minutes',
+    timeZone: 'UTC',
+    retryCount: 0,
+    secrets: [upstashToken],
+  },
   async (event) => {
     const runId = event.scheduleTime;
     const report = await warmUpcoming(firestore(), predictions(), { now: new Date(runId), days: WARM_DAYS });

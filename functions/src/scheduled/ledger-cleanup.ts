@@ -1,4 +1,5 @@
 import { onSchedule } from 'firebase-functions/scheduler';
+import { SIZING } from '../config';
 import { logger } from '../observability/logger';
 import { firestore } from '../runtime';
 import { deleteExpiredLedgerEntries } from '../services/idempotent';
@@ -9,7 +10,7 @@ import { deleteExpiredLedgerEntries } from '../services/idempotent';
  * and any lag in TTL deletion. Deleting expired entries is idempotent, so a rerun is harmless.
  */
 export const ledgerCleanup = onSchedule(
-  { schedule: 'every day 03:00', timeZone: 'UTC', retryCount: 3 },
+  { ...SIZING.ledgerCleanup, schedule: 'every day 03:00', timeZone: 'UTC', retryCount: 3 },
   async (event) => {
     const runId = event.scheduleTime;
     const deleted = await deleteExpiredLedgerEntries(firestore(), new Date(runId));

@@ -1,6 +1,6 @@
 import { onSchedule } from 'firebase-functions/scheduler';
 import { bumpVersions } from '../cache/versioned';
-import { reconcileDays, reconcileSettleMs, upstashToken } from '../config';
+import { reconcileDays, reconcileSettleMs, SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { firestore, l2Cache } from '../runtime';
 import { invalidateUserAnalytics } from '../services/analytics';
@@ -10,10 +10,10 @@ import { reconcile } from '../services/reconciliation';
 /** Daily: recompute recent aggregates from raw documents, repair drift, record it in ops/reconciliation/runs. */
 export const reconcileAggregates = onSchedule(
   {
+    ...SIZING.reconcileAggregates,
     schedule: 'every day 04:00',
     timeZone: 'UTC',
     retryCount: 3,
-    timeoutSeconds: 540,
     secrets: [upstashToken],
   },
   async (event) => {

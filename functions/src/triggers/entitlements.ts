@@ -1,6 +1,6 @@
 import { getAuth } from 'firebase-admin/auth';
 import { onDocumentWritten } from 'firebase-functions/firestore';
-import { upstashToken } from '../config';
+import { SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { l2Cache } from '../runtime';
 import { applyTierClaim } from '../services/claims';
@@ -12,7 +12,7 @@ import { invalidateEntitlement } from '../services/entitlements';
  * is only a convenience for clients; the API enforces the document. Retried until both succeed.
  */
 export const onEntitlementWritten = onDocumentWritten(
-  { document: 'entitlements/{uid}', retry: true, secrets: [upstashToken] },
+  { ...SIZING.onEntitlementWritten, document: 'entitlements/{uid}', retry: true, secrets: [upstashToken] },
   async (event) => {
     const uid = event.params.uid;
     await invalidateEntitlement(l2Cache(), uid);

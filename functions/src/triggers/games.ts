@@ -1,5 +1,5 @@
 import { onDocumentWritten } from 'firebase-functions/firestore';
-import { ledgerRetentionMs, upstashToken } from '../config';
+import { ledgerRetentionMs, SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { firestore, l2Cache, predictions } from '../runtime';
 import { handleGameWrite, predictionsMoved } from '../services/game-events';
@@ -18,13 +18,7 @@ export const AFTER_RESULT_DAYS = 9;
  * model-vs-ratings insights re-judged, rather than at the next warming run (up to 15 min later).
  */
 export const onGameWritten = onDocumentWritten(
-  {
-    document: 'games/{gameId}',
-    retry: true,
-    timeoutSeconds: 300,
-    memory: '512MiB',
-    secrets: [upstashToken],
-  },
+  { ...SIZING.onGameWritten, document: 'games/{gameId}', retry: true, secrets: [upstashToken] },
   async (event) => {
     const subject = `games/${event.params.gameId}`;
     const result = await handleGameWrite(

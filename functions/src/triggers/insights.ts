@@ -1,5 +1,5 @@
 import { onDocumentWritten } from 'firebase-functions/firestore';
-import { ledgerRetentionMs, upstashToken } from '../config';
+import { ledgerRetentionMs, SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { firestore, l2Cache } from '../runtime';
 import { bumpVersions } from '../cache/versioned';
@@ -10,7 +10,7 @@ export const FUNCTION_NAME = 'onInsightWritten';
 
 /** insights/{id} written (API or console) → agg_insights/{status}_{severity}.count, exactly once. */
 export const onInsightWritten = onDocumentWritten(
-  { document: 'insights/{insightId}', retry: true, secrets: [upstashToken] },
+  { ...SIZING.onInsightWritten, document: 'insights/{insightId}', retry: true, secrets: [upstashToken] },
   async (event) => {
     const subject = `insights/${event.params.insightId}`;
     const outcome = await recordInsightWrite(

@@ -1,5 +1,5 @@
 import { onDocumentWritten } from 'firebase-functions/firestore';
-import { upstashToken } from '../config';
+import { SIZING, upstashToken } from '../config';
 import { modelDocSchema } from '../data/registry';
 import { logger } from '../observability/logger';
 import { firestore, predictions } from '../runtime';
@@ -16,13 +16,7 @@ export const FUNCTION_NAME = 'onModelWritten';
  * redelivered event adds nothing.
  */
 export const onModelWritten = onDocumentWritten(
-  {
-    document: 'models/{modelId}',
-    retry: true,
-    secrets: [upstashToken],
-    memory: '512MiB',
-    timeoutSeconds: 300,
-  },
+  { ...SIZING.onModelWritten, document: 'models/{modelId}', retry: true, secrets: [upstashToken] },
   async (event) => {
     const before = modelDocSchema.safeParse(event.data?.before.data());
     const after = modelDocSchema.safeParse(event.data?.after.data());

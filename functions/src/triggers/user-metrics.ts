@@ -1,5 +1,5 @@
 import { onDocumentWritten } from 'firebase-functions/firestore';
-import { ledgerRetentionMs, upstashToken } from '../config';
+import { ledgerRetentionMs, SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { firestore, l2Cache } from '../runtime';
 import { invalidateUserAnalytics } from '../services/analytics';
@@ -13,7 +13,12 @@ export const FUNCTION_NAME = 'onUserMetricWritten';
  * failed between the two; an invalidation failure rethrows so the event is retried).
  */
 export const onUserMetricWritten = onDocumentWritten(
-  { document: 'user_metrics/{metricId}', retry: true, secrets: [upstashToken] },
+  {
+    ...SIZING.onUserMetricWritten,
+    document: 'user_metrics/{metricId}',
+    retry: true,
+    secrets: [upstashToken],
+  },
   async (event) => {
     const subject = `user_metrics/${event.params.metricId}`;
     const { outcome, users } = await recordMetricWrite(

@@ -1,5 +1,5 @@
 import * as functionsV1 from 'firebase-functions/v1';
-import { REGION, stripeSecretKey, upstashToken } from '../config';
+import { REGION, SIZING_GEN1, stripeSecretKey, upstashToken } from '../config';
 import { billing } from '../runtime';
 import { deleteBilling } from '../services/billing';
 
@@ -9,7 +9,7 @@ import { deleteBilling } from '../services/billing';
  * Auth deletion events exist only as 1st-gen triggers; retries are on, and the work is idempotent.
  */
 export const onUserDeleted = functionsV1
-  .runWith({ secrets: [stripeSecretKey, upstashToken], failurePolicy: true })
+  .runWith({ ...SIZING_GEN1.onUserDeleted, secrets: [stripeSecretKey, upstashToken], failurePolicy: true })
   .region(REGION)
   .auth.user()
   .onDelete(async (user) => {

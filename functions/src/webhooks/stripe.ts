@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { onRequest, type Request, type Response } from 'firebase-functions/https';
 import type Stripe from 'stripe';
-import { stripeSecretKey, stripeWebhookSecret, upstashToken } from '../config';
+import { SIZING, stripeSecretKey, stripeWebhookSecret, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { billing } from '../runtime';
 import { handleStripeEvent, type BillingDeps } from '../services/billing';
@@ -98,6 +98,10 @@ export function stripeWebhookHandler(deps: () => BillingDeps) {
 
 /** Stripe's webhook endpoint, also at /stripe/webhook through Hosting. */
 export const stripeWebhook = onRequest(
-  { secrets: [stripeSecretKey, stripeWebhookSecret, upstashToken], invoker: 'public' },
+  {
+    ...SIZING.stripeWebhook,
+    secrets: [stripeSecretKey, stripeWebhookSecret, upstashToken],
+    invoker: 'public',
+  },
   stripeWebhookHandler(billing),
 );
