@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCsv as parseTable } from '../../functions/src/domain/csv';
-import { canonicalTeam, parseFlag, type GameInfo } from '../../functions/src/domain/games';
+import { parseGameRows } from '../../functions/src/domain/game-rows';
+import type { GameInfo } from '../../functions/src/domain/games';
 
 export type Row = Record<string, string>;
 
@@ -22,33 +23,12 @@ export interface CsvGame extends GameInfo {
   score2: number | null;
 }
 
-const MODEL_COLUMNS = ['date', 'season', 'neutral', 'playoff', 'team1', 'team2', 'score1', 'score2'] as const;
-
-function score(v: string | undefined): number | null {
-  if (v === undefined || v === '') return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
+/**
+ * The games of a file, read as the API import reads them (domain/game-rows: flag words, franchise
+ * aliases, both-or-neither scores); a bad row stops the run, naming its line and fields.
+ */
 export function gamesFromRows(rows: readonly Row[], source = 'csv'): CsvGame[] {
-  return rows.map((row, i) => {
-    const r: Partial<Record<(typeof MODEL_COLUMNS)[number], string>> = {};
-    for (const c of MODEL_COLUMNS) r[c] = row[c];
-    const season = Number(r.season);
-    if (!r.date || !Number.isInteger(season) || !r.team1 || !r.team2) {
-      throw new Error(`${source}: row ${i + 2} lacks date, season or teams`);
-    }
-    return {
-      date: r.date,
-      season,
-      neutral: parseFlag(r.neutral),
-      playoff: parseFlag(r.playoff),
-      team1: canonicalTeam(r.team1),
-      team2: canonicalTeam(r.team2),
-      score1: score(r.score1),
-      score2: score(r.score2),
-    };
-  });
+  return parseGameRows(rows, source);
 }
 
 export function readGames(path: string): CsvGame[] {

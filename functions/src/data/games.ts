@@ -7,16 +7,14 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
+import { calendarDate, checkGameRow, gameRowColumns, instant, teamCode } from '../domain/game-rows';
 
 export const SPORTS = ['nfl'] as const;
 export const GAME_STATUSES = ['scheduled', 'final'] as const;
 export const DEFAULT_KICKOFF_UTC = 'T18:00:00Z';
+/** Dates and instants taken from requests (defined with the game rows that read them first). */
+export { calendarDate, instant };
 
-const team = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z0-9]{2,4}$/, 'a team code of 2-4 letters or digits');
 const score = z.number().int().min(0).max(300);
 
 /** What a games document holds (Firestore types). */
@@ -24,8 +22,8 @@ export const gameDocSchema = z.object({
   sport: z.enum(SPORTS),
   season: z.number().int().min(1900).max(2100),
   kickoff: z.instanceof(Timestamp),
-  homeTeam: team,
-  awayTeam: team,
+  homeTeam: teamCode,
+  awayTeam: teamCode,
   neutral: z.boolean(),
   playoff: z.boolean(),
   status: z.enum(GAME_STATUSES),
@@ -65,56 +63,23 @@ export function toGame(gameId: string, doc: GameDoc): Game {
   };
 }
 
-/**
- * Dates and instants taken from requests: real calendar dates (zod's ISO checks) within the years
- * games can have, so every one converts to a Firestore Timestamp (year 0000 would not: a 500, found
- * by the property tests).
- */
-// Judged only when the text has a year (the ISO check reports anything else once).
-const inYears = (s: string) => !/^\d{4}/.test(s) || (s.slice(0, 4) >= '1900' && s.slice(0, 4) <= '2100');
-export const calendarDate = z.iso.date().refine(inYears, 'a date from 1900 to 2100');
-export const instant = z.iso.datetime({ offset: true }).refine(inYears, 'a time from 1900 to 2100');
-
 export function gameIdFor(sport: string, date: string, homeTeam: string, awayTeam: string): string {
   return `${sport}_${date}_${homeTeam}_${awayTeam}`;
 }
 
-const flag = z.union([
-  z.boolean(),
-  z.number().transform((n) => n !== 0),
-  z
-    .string()
-    .trim()
-    .transform((s) => s !== '' && s !== '0' && s.toLowerCase() !== 'false'),
-]);
-const optionalScore = z.preprocess(
-  (v) => (v === '' || v === undefined || v === null ? null : typeof v === 'string' ? Number(v) : v),
-  score.nullable(),
-);
-
+const { date, ...columns } = gameRowColumns;
 /**
- * One game in the shared file's columns (date, season, neutral, playoff, team1, team2, score1,
- * score2; 538's elo and result columns are ignored). team1 is the home team unless neutral. Both
- * scores present → final; both absent → scheduled.
+ * One game to import: a row of the shared file (domain/game-rows, the reading the model scripts use
+ * too: flags, franchise aliases, both-or-neither scores), plus the sport and an optional kickoff.
  */
 export const importRowSchema = z
   .object({
     sport: z.enum(SPORTS).default('nfl'),
-    date: calendarDate,
+    date,
     kickoff: instant.optional(),
-    season: z.coerce.number().int().min(1900).max(2100),
-    neutral: flag.default(false),
-    playoff: flag.default(false),
-    team1: team,
-    team2: team,
-    score1: optionalScore.default(null),
-    score2: optionalScore.default(null),
+    ...columns,
   })
-  .refine((r) => (r.score1 === null) === (r.score2 === null), {
-    message: 'give both scores (a final game) or neither (a scheduled game)',
-    path: ['score2'],
-  })
-  .refine((r) => r.team1 !== r.team2, { message: 'a team cannot play itself', path: ['team2'] });
+  .superRefine(checkGameRow);
 export type ImportRow = z.output<typeof importRowSchema>;
 
 export function docFromImportRow(row: ImportRow): { gameId: string; doc: GameDoc } {

@@ -43,18 +43,10 @@ const FRANCHISE_ALIASES: Readonly<Record<string, string>> = {
   TAM: 'TB',
 };
 
+/** The history's code for a franchise code (the one alias table: imports and the model scripts use it). */
 export function canonicalTeam(code: string): string {
   const upper = code.trim().toUpperCase();
   return FRANCHISE_ALIASES[upper] ?? upper;
-}
-
-/**
- * Boolean columns arrive as 0/1 in 538's historical file and as letters (w, d, c, s for the playoff
- * round) or empty in its later files: anything but empty, "0" or "false" counts as true.
- */
-export function parseFlag(value: string | undefined): boolean {
-  const v = (value ?? '').trim().toLowerCase();
-  return v !== '' && v !== '0' && v !== 'false' && v !== 'n' && v !== 'no';
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { documentId } from '../ids';
 import { instant, SPORTS } from '../../data/games';
+import { franchiseCode } from '../../domain/game-rows';
 import { nflSeasonOf } from '../../domain/seasons';
 import {
   PredictionError,
@@ -21,11 +22,6 @@ export const MAX_BATCH = 500;
 
 const gameId = documentId(/^[A-Za-z0-9_-]{1,128}$/, 'a game id');
 export const predictionParams = z.object({ gameId });
-const team = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z0-9]{2,4}$/, 'a team code of 2-4 letters or digits');
 
 export const batchBody = z.object({
   gameIds: z
@@ -36,8 +32,8 @@ export const batchBody = z.object({
 export const matchupBody = z
   .object({
     sport: z.enum(SPORTS),
-    homeTeam: team,
-    awayTeam: team,
+    homeTeam: franchiseCode,
+    awayTeam: franchiseCode,
     kickoff: instant,
     neutral: z.boolean().default(false),
     playoff: z.boolean().default(false),

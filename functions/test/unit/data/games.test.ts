@@ -66,6 +66,38 @@ describe('import rows (the shared file columns)', () => {
     expect(importRowSchema.safeParse({ ...sharedRow, team2: 'NE' }).success).toBe(false);
   });
 
+  it("reads a newer season's file as the model scripts do: n/no are false, LV and WAS are OAK and WSH", () => {
+    const row = importRowSchema.parse({
+      ...sharedRow,
+      neutral: 'n',
+      playoff: 'No',
+      team1: 'LV',
+      team2: 'was',
+    });
+    expect(row).toMatchObject({ neutral: false, playoff: false, team1: 'OAK', team2: 'WSH' });
+    // The stored game (and its id) carry the franchise's code, so its rating is the one it had.
+    const { gameId, doc } = docFromImportRow(row);
+    expect(gameId).toBe('nfl_2017-09-07_OAK_WSH');
+    expect(doc).toMatchObject({ homeTeam: 'OAK', awayTeam: 'WSH', neutral: false, playoff: false });
+    expect(importRowSchema.parse({ ...sharedRow, neutral: 'Y', playoff: 'w' })).toMatchObject({
+      neutral: true,
+      playoff: true,
+    });
+  });
+
+  it('refuses a flag it cannot read, naming the column and the words it takes', () => {
+    const result = importRowSchema.safeParse({ ...sharedRow, neutral: 'maybe', playoff: 2 });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['neutral', '"maybe" is not a flag: use 1/0, true/false, t/f, yes/no, y/n, or empty for false'],
+      [
+        'playoff',
+        '2 is not a flag: use 1/0, true/false, t/f, yes/no, y/n, or empty for false; or a playoff round (w, d, c, s)',
+      ],
+    ]);
+    expect(importRowSchema.safeParse({ ...sharedRow, neutral: 'w' }).success).toBe(false);
+  });
+
   it('sameGame sees a changed score and ignores nothing else', () => {
     const { doc } = docFromImportRow(importRowSchema.parse(sharedRow));
     expect(sameGame(doc, { ...doc, kickoff: Timestamp.fromMillis(doc.kickoff.toMillis()) })).toBe(true);

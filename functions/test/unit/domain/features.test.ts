@@ -1,5 +1,5 @@
 import { FEATURE_NAMES, buildFeatures, featuresFromTeams } from '../../../src/domain/features';
-import { canonicalTeam, dayNumber, parseFlag } from '../../../src/domain/games';
+import { canonicalTeam, dayNumber } from '../../../src/domain/games';
 import {
   DEFAULT_RATING_PARAMS,
   emptyRatingState,
@@ -62,12 +62,6 @@ describe('features', () => {
 });
 
 describe('game parsing helpers', () => {
-  it('reads 0/1 and letter playoff flags', () => {
-    expect(parseFlag('0')).toBe(false);
-    expect(parseFlag('')).toBe(false);
-    expect(parseFlag('1')).toBe(true);
-    expect(parseFlag('w')).toBe(true);
-  });
   it('maps other franchise spellings to the history codes', () => {
     expect(canonicalTeam('LV')).toBe('OAK');
     expect(canonicalTeam('was')).toBe('WSH');
