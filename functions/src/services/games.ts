@@ -1,4 +1,5 @@
 import type { GameInfo } from '../domain/games';
+import type { Page } from '../domain/paging';
 import { gameDate } from './ratings';
 import { FieldPath, Timestamp, type Firestore, type Query } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
@@ -69,11 +70,34 @@ export function parseGame(id: string, data: unknown): Game | null {
   return parsed.success ? toGame(id, parsed.data) : null;
 }
 
+/** What a page needs of a document read: a QueryDocumentSnapshot, or a stand-in in tests. */
+export interface ReadGameDoc {
+  id: string;
+  data(): unknown;
+  get(field: 'kickoff'): unknown;
+}
+
+/**
+ * A page from the documents a query read (up to limit + 1, the extra one only says that more
+ * follow): the games that parse, and the cursor after the last document read. A malformed document
+ * is left out of `items` but still moves the cursor, so a page of them neither ends the listing
+ * nor makes the next page read them again.
+ */
+export function gamesPage(docs: readonly ReadGameDoc[], limit: number): Page<Game, GameCursor> {
+  const page = docs.slice(0, limit);
+  const items = page.map((d) => parseGame(d.id, d.data())).filter((g): g is Game => g !== null);
+  const last = page[page.length - 1];
+  if (docs.length <= limit || !last) return { items, next: null };
+  const kickoff = last.get('kickoff');
+  if (!(kickoff instanceof Timestamp)) {
+    // Ordered by kickoff, so a page ends on a non-Timestamp only when no kickoff range was asked.
+    throw new Error(`games/${last.id}: kickoff is not a timestamp, so no page can start after it`);
+  }
+  return { items, next: { kickoffMs: kickoff.toMillis(), gameId: last.id } };
+}
+
 /** One page of games in kickoff order (then id), and the cursor of the next page if there is one. */
-export async function listGames(
-  db: Firestore,
-  f: GameFilters,
-): Promise<{ games: Game[]; nextCursor: string | null }> {
+export async function readGamesPage(db: Firestore, f: GameFilters): Promise<Page<Game, GameCursor>> {
   let q: Query = db.collection(Collections.games).where('sport', '==', f.sport);
   if (f.season !== undefined) q = q.where('season', '==', f.season);
   if (f.status !== undefined) q = q.where('status', '==', f.status);
@@ -82,14 +106,16 @@ export async function listGames(
   q = q.orderBy('kickoff').orderBy(FieldPath.documentId());
   if (f.cursor) q = q.startAfter(Timestamp.fromMillis(f.cursor.kickoffMs), f.cursor.gameId);
   const snap = await q.limit(f.limit + 1).get();
-  const docs = snap.docs.slice(0, f.limit);
-  const games = docs.map((d) => parseGame(d.id, d.data())).filter((g): g is Game => g !== null);
-  const last = docs[docs.length - 1];
-  const nextCursor =
-    snap.size > f.limit && last
-      ? encodeCursor({ kickoffMs: (last.get('kickoff') as Timestamp).toMillis(), gameId: last.id })
-      : null;
-  return { games, nextCursor };
+  return gamesPage(snap.docs, f.limit);
+}
+
+/** The same page as the API lists it: the cursor encoded. */
+export async function listGames(
+  db: Firestore,
+  f: GameFilters,
+): Promise<{ games: Game[]; nextCursor: string | null }> {
+  const { items, next } = await readGamesPage(db, f);
+  return { games: items, nextCursor: next ? encodeCursor(next) : null };
 }
 
 export async function getGame(db: Firestore, gameId: string): Promise<Game | null> {

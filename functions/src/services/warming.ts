@@ -11,7 +11,8 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { SPORTS } from '../data/games';
 import { refreshDisagreements, type DisagreementWrites } from './disagreements';
-import { listGames } from './games';
+import { sweep } from '../domain/paging';
+import { readGamesPage, type GameCursor } from './games';
 import { PredictionError, type PredictionService } from './predictions';
 
 export interface WarmReport {
@@ -37,36 +38,27 @@ export async function warmUpcoming(
   };
   const to = new Date(opts.now.getTime() + opts.days * 86_400_000);
   for (const sport of opts.sports ?? SPORTS) {
-    let cursor: { kickoffMs: number; gameId: string } | undefined;
-    do {
-      const page = await listGames(db, {
-        sport,
-        status: 'scheduled',
-        from: opts.now,
-        to,
-        limit: 500,
-        ...(cursor ? { cursor } : {}),
-      });
-      const ids = page.games.map((g) => g.gameId);
-      if (ids.length > 0) {
-        try {
-          const { levels, predictions: served } = await predictions.forGames(ids);
-          report.games += ids.length;
-          report.computed += levels.miss;
-          report.alreadyCached += levels.l1 + levels.l2 + levels.l3;
-          await refreshDisagreements(db, served, report.disagreements);
-        } catch (err) {
-          if (err instanceof PredictionError && err.code === 'no_model') {
-            report.skippedSports.push(sport);
-            break;
-          }
-          throw err;
+    const filters = { sport, status: 'scheduled', from: opts.now, to, limit: 500 } as const;
+    const pages = sweep((after: GameCursor | null) =>
+      readGamesPage(db, { ...filters, ...(after ? { cursor: after } : {}) }),
+    );
+    for await (const games of pages) {
+      const ids = games.map((g) => g.gameId);
+      if (ids.length === 0) continue;
+      try {
+        const { levels, predictions: served } = await predictions.forGames(ids);
+        report.games += ids.length;
+        report.computed += levels.miss;
+        report.alreadyCached += levels.l1 + levels.l2 + levels.l3;
+        await refreshDisagreements(db, served, report.disagreements);
+      } catch (err) {
+        if (err instanceof PredictionError && err.code === 'no_model') {
+          report.skippedSports.push(sport);
+          break;
         }
+        throw err;
       }
-      const last = page.games[page.games.length - 1];
-      cursor =
-        page.nextCursor && last ? { kickoffMs: Date.parse(last.kickoff), gameId: last.gameId } : undefined;
-    } while (cursor);
+    }
   }
   await predictions.drain();
   return report;
