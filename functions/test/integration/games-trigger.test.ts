@@ -256,12 +256,25 @@ describe('onGameWritten, redelivered (wrapped)', () => {
   it('changes ratingsVersion and the grades once when the same event arrives twice', async () => {
     await eventually(workerIdle, (idle) => idle);
     const path = 'games/nfl_2017-09-10_BUF_NYJ';
+    // A stored prediction for the result to grade.
+    await predict('nfl_2017-09-10_BUF_NYJ');
+    const stored = `predictions/nfl_2017-09-10_BUF_NYJ__nfl-wp@${artifact.metadata.version}`;
+    await eventually(
+      async () => (await db().doc(stored).get()).exists,
+      (e) => e,
+    );
+    const aggRef = db().doc(`agg_model/nfl-wp@${artifact.metadata.version}_2017`);
+    const gradedBefore = ((await aggRef.get()).get('n') as number | undefined) ?? 0;
     const doc = (await db().doc(path).get()).data() as Record<string, unknown>;
     const final = { ...doc, status: 'final', homeScore: 21, awayScore: 12 };
     const v0 = await ratingsVersion();
     await db().doc(path).set(final); // the real write (its own event runs in the emulator)
     await eventually(ratingsVersion, (v) => v > v0);
     await eventually(workerIdle, (idle) => idle);
+    const agg = await eventually(
+      async () => (await aggRef.get()).data() ?? {},
+      (d) => d.n === gradedBefore + 1,
+    );
     const version = await ratingsVersion();
     const wrapped = testEnv.wrap(onGameWritten);
     const event = {
@@ -278,6 +291,11 @@ describe('onGameWritten, redelivered (wrapped)', () => {
     expect(once).toBeGreaterThan(version);
     await wrapped(event);
     expect(await ratingsVersion()).toBe(once);
+    // The grades: the prediction counted once, with the same sums, however often the event came.
+    const after = (await aggRef.get()).data() ?? {};
+    expect(after.n).toBe(gradedBefore + 1);
+    expect(after.brierSum).toBeCloseTo(agg.brierSum as number, 12);
+    expect((await db().doc(stored).get()).get('graded.outcome')).toBe(1);
   }, 120_000);
 });
 
