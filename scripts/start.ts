@@ -1,46 +1,109 @@
 /**
- * npm start: build, start Redis + the Upstash REST server + the Firebase emulators (Functions,
- * Firestore, Auth, Pub/Sub, Hosting), print the URLs, and stop everything on Ctrl-C.
+ * npm start: build, start Redis + the Upstash REST server + the Stripe fake + the Firebase emulators
+ * (Functions, Firestore, Auth, Pub/Sub, Hosting), print the URLs, and stop everything on Ctrl-C.
+ *
+ * How it stops. Once the stack is up, Ctrl-C saves the emulator data (firebase-tools' export to
+ * .cache/emulator-data, 2-4 s) and stops everything in order. Everything is killed at once, keeping
+ * the data saved last time, when the export and shutdown take longer than EXPORT_DEADLINE_MS, on a
+ * second Ctrl-C, when the terminal closes (SIGHUP), and on Ctrl-C before the stack is up (a seed cut
+ * short is not worth saving; the next start finishes it). Every process started here is also
+ * watched by scripts/lib/watchdog.ts, which kills them if this process is killed (SIGKILL) or
+ * crashes, so none outlives it holding a port.
  */
 import { SetupError } from './lib/emulators';
 import { EMULATORS, spawnFirebase } from './lib/firebase';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, emulatorPorts, projectId, repoRoot } from './lib/paths';
-import { exitOf, isListening, run, stopGroup, waitFor } from './lib/process';
+import { exitOf, guard, isListening, run, stopGroup, waitFor } from './lib/process';
 import { startSupportStack, type SupportStack } from './lib/stack';
 import { seed } from './seed';
 
+/** The export normally takes 2-4 s (58 MB); under load (a seed, triggers running) it can take 30 s. */
+const EXPORT_DEADLINE_MS = 10_000;
+const METADATA = 'firebase-export-metadata.json';
+const dataDir = join(cacheDir, 'emulator-data');
+
+// A closed terminal makes every write fail (EIO): never let that end us before the children.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 const log = (line: string): void => console.log(`[start] ${line}`);
+
+/**
+ * firebase-tools exports into `firebase-export-<ms>…` in the working directory, then swaps it in for
+ * the data folder; an export cut short leaves it behind. A complete one (it has its metadata file)
+ * replaces a data folder the swap already removed; anything else from this run is deleted.
+ */
+function settleExports(since: number): void {
+  for (const name of readdirSync(repoRoot)) {
+    const made = /^firebase-export-(\d{13})/.exec(name)?.[1];
+    if (made === undefined || Number(made) < since) continue;
+    const dir = join(repoRoot, name);
+    if (existsSync(join(dir, METADATA)) && !existsSync(join(dataDir, METADATA))) {
+      rmSync(dataDir, { recursive: true, force: true });
+      renameSync(dir, dataDir);
+    } else {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
 
 async function main(): Promise<number> {
   const started = Date.now();
+  /** Kills everything we started, at once, and exits (the watchdog's job, asked for now). */
+  const stopNow = async (message?: string): Promise<never> => {
+    await guard().killAll();
+    settleExports(started);
+    if (message) log(message);
+    process.exit(130);
+  };
+  let onSignal = (): void => void stopNow('Stopped.');
+  // One Ctrl-C can arrive twice (from the terminal, and relayed by tsx if we answer it late).
+  let lastSignal = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (Date.now() - lastSignal < 200) return;
+      lastSignal = Date.now();
+      onSignal();
+    });
+  }
+  process.on('SIGHUP', () => void stopNow());
+
   log('Building functions and hosting…');
   await run('npm', ['run', 'build'], { cwd: repoRoot });
   const stack: SupportStack = await startSupportStack(log);
   // Emulator data persists across starts in .cache/emulator-data (imported if present, exported on exit).
-  const dataDir = join(cacheDir, 'emulator-data');
   const { child, notes } = spawnFirebase([
     'emulators:start',
     '--only',
     EMULATORS,
-    ...(existsSync(join(dataDir, 'firebase-export-metadata.json')) ? ['--import', dataDir] : []),
+    ...(existsSync(join(dataDir, METADATA)) ? ['--import', dataDir] : []),
     '--export-on-exit',
     dataDir,
   ]);
   notes.forEach(log);
 
+  let ready = false;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      log('Stopping…');
-      await stopGroup(child, 60_000);
+      const from = Date.now();
+      log(
+        ready
+          ? 'Stopping: saving the emulator data, then stopping everything (Ctrl-C again: stop at once, unsaved)…'
+          : 'Stopping…',
+      );
+      await stopGroup(child, ready ? EXPORT_DEADLINE_MS : 0);
       await stack.stop();
-      log('Stopped.');
+      settleExports(started);
+      log(`Stopped in ${((Date.now() - from) / 1000).toFixed(1)} s.`);
     })();
     return stopping;
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop());
+  onSignal = () =>
+    stopping
+      ? void stopNow('Stopped at once (the emulator data of this session is not saved).')
+      : void stop();
 
   const ports = emulatorPorts();
   const hosting = ports.hosting ?? 5000;
@@ -60,7 +123,9 @@ async function main(): Promise<number> {
       }),
     ]);
   } catch (err) {
+    const interrupted = stopping !== undefined;
     await stop();
+    if (interrupted) return 130;
     throw err;
   }
   if (!process.argv.includes('--no-seed')) {
@@ -69,16 +134,23 @@ async function main(): Promise<number> {
       await seed((line) => log(`seed: ${line}`));
     } catch (err) {
       // Nothing may outlive a failed start: the emulators, Redis and the Upstash server go too.
+      const interrupted = stopping !== undefined;
       await stop();
+      if (interrupted) return 130;
       throw err;
     }
   }
+  if (stopping) {
+    await stopping;
+    return 130;
+  }
+  ready = true;
   const base = `http://127.0.0.1`;
   const pid = projectId();
   console.log(
     [
       '',
-      `AI Sports Edge is running (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,
+      `AI Sports Edge is running (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C saves the data and stops everything.`,
       `  Web app           ${base}:${hosting}/`,
       `  API (via Hosting) ${base}:${hosting}/api/v1/health`,
       `  API (direct)      ${base}:${functionsPort}/${pid}/us-central1/api/v1/health`,

@@ -1,23 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { emulatorEnv } from './emulators';
 import { firebaseBin, projectId, repoRoot } from './paths';
+import { spawnGroup } from './process';
 
 export const EMULATORS = 'functions,firestore,auth,pubsub,hosting';
 
 /**
  * Spawns firebase-tools (the pinned devDependency, never a global install) in its own process
- * group, so stopping the group also stops the Java emulators it started.
+ * group, watched (spawnGroup): stopGroup stops it and the Java emulators it started in sessions of
+ * their own, and the watchdog does if this process dies first.
  */
 export function spawnFirebase(
   args: string[],
   extraEnv: Record<string, string> = {},
 ): { child: ChildProcess; notes: string[] } {
   const { env, notes } = emulatorEnv();
-  const child = spawn(firebaseBin, [...args, '--project', projectId()], {
+  const child = spawnGroup(firebaseBin, [...args, '--project', projectId()], {
     cwd: repoRoot,
     // No stdin: firebase-tools never waits on a prompt (every param has a value in functions/.env).
     stdio: ['ignore', 'inherit', 'inherit'],
-    detached: true,
     env: {
       ...process.env,
       ...env,

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { commandExists, freePort, isListening, stopGroup, waitFor } from './process';
+import type { ChildProcess } from 'node:child_process';
+import { commandExists, freePort, isListening, spawnGroup, stopGroup, waitFor } from './process';
 import { SetupError } from './emulators';
 
 export interface RedisHandle {
@@ -22,7 +22,7 @@ export async function ensureRedis(): Promise<RedisHandle> {
     );
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = spawnGroup(
     'redis-server',
     [
       '--port',
@@ -36,7 +36,7 @@ export async function ensureRedis(): Promise<RedisHandle> {
       '--protected-mode',
       'yes',
     ],
-    { stdio: 'ignore', detached: true },
+    { stdio: 'ignore' },
   );
   await waitFor(() => isListening(port), `redis-server on port ${port}`, 10_000);
   return { url: `redis://127.0.0.1:${port}`, owned: true, stop: () => stopGroup(child, 3_000) };

@@ -2,7 +2,6 @@
  * The local stack around the Firebase emulators: Redis, the Upstash-compatible REST server over it,
  * and the functions' emulator-only settings (functions/.env.local, .secret.local) pointing at them.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -12,7 +11,7 @@ import {
   STRIPE_FAKE_WEBHOOK_SECRET,
 } from '../stripe-fake/constants';
 import { emulatorPorts, functionsDir, projectId, repoRoot } from './paths';
-import { freePort, isListening, stopGroup, waitFor } from './process';
+import { freePort, isListening, spawnGroup, stopGroup, waitFor } from './process';
 import { ensureRedis } from './redis';
 
 export const LOCAL_UPSTASH_TOKEN = 'local-dev-token';
@@ -35,13 +34,16 @@ export function webhookUrl(): string {
   return `http://127.0.0.1:${emulatorPorts().functions ?? 5001}/${projectId()}/us-central1/stripeWebhook`;
 }
 
-/** Spawns a TypeScript entry point of scripts/ in its own process group (stopped as a group). */
+/** Spawns a TypeScript entry point of scripts/ in its own process group, watched (spawnGroup). */
 function spawnScript(entry: string, args: string[], env: Record<string, string> = {}) {
-  return spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', entry), ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-    env: { ...process.env, ...env },
-  });
+  return spawnGroup(
+    join(repoRoot, 'node_modules', '.bin', 'tsx'),
+    [join(repoRoot, 'scripts', entry), ...args],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env },
+    },
+  );
 }
 
 /** Sets KEY=value lines in a dotenv file, keeping any other lines the developer put there. */
@@ -56,15 +58,25 @@ export function upsertDotenv(path: string, values: Record<string, string>, heade
   writeFileSync(path, [header, ...ours, ...kept, ''].join('\n'));
 }
 
-export async function startSupportStack(log: (line: string) => void): Promise<SupportStack> {
+export interface SupportStackOptions {
+  /** Point functions/.env.local and .secret.local at this stack (default true; the emulators read them). */
+  writeEnvFiles?: boolean;
+  /** Any free ports instead of the defaults (8079, 12111) where those are free (default false). */
+  freePorts?: boolean;
+}
+
+export async function startSupportStack(
+  log: (line: string) => void,
+  options: SupportStackOptions = {},
+): Promise<SupportStack> {
   const redis = await ensureRedis();
   log(`Redis: ${redis.url}${redis.owned ? ' (private redis-server, no persistence)' : ' (REDIS_URL)'}`);
   const children: ReturnType<typeof spawnScript>[] = [];
-  const stopChildren = async () => {
-    for (const child of children.reverse()) await stopGroup(child, 3_000);
-  };
+  const stopChildren = () => Promise.all(children.map((child) => stopGroup(child, 3_000)));
+  const portFor = async (preferred: number) =>
+    options.freePorts || (await isListening(preferred)) ? await freePort() : preferred;
   try {
-    const port = (await isListening(DEFAULT_UPSTASH_PORT)) ? await freePort() : DEFAULT_UPSTASH_PORT;
+    const port = await portFor(DEFAULT_UPSTASH_PORT);
     const upstash = spawnScript(
       'upstash-server/main.ts',
       ['--port', String(port), '--redis-url', redis.url],
@@ -78,7 +90,7 @@ export async function startSupportStack(log: (line: string) => void): Promise<Su
     log(`Upstash REST server: ${upstashUrl} (token ${LOCAL_UPSTASH_TOKEN})`);
 
     // The Stripe fake: the functions' stripe SDK talks to it, and it signs events to stripeWebhook.
-    const stripePort = (await isListening(STRIPE_FAKE_PORT)) ? await freePort() : STRIPE_FAKE_PORT;
+    const stripePort = await portFor(STRIPE_FAKE_PORT);
     children.push(
       spawnScript('stripe-fake/main.ts', [
         '--port',
@@ -95,29 +107,7 @@ export async function startSupportStack(log: (line: string) => void): Promise<Su
     const stripeUrl = `http://127.0.0.1:${stripePort}`;
     log(`Stripe fake: ${stripeUrl} (webhooks to ${webhookUrl()})`);
 
-    const hosting = `http://127.0.0.1:${emulatorPorts().hosting ?? 5000}`;
-    const header = '# Written by scripts/lib/stack.ts for the emulators (npm start / npm test).';
-    upsertDotenv(
-      join(functionsDir, '.env.local'),
-      {
-        UPSTASH_REDIS_REST_URL: upstashUrl,
-        STRIPE_API_URL: stripeUrl,
-        STRIPE_PRICES: DEFAULT_PRICES.map((p) => `${p.id}:${p.tier}`).join(','),
-        BILLING_RETURN_ORIGINS: `${hosting},${hosting.replace('127.0.0.1', 'localhost')}`,
-        // A web app dev server (Vite's default port) may call the emulated API from another origin.
-        CORS_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
-      },
-      header,
-    );
-    upsertDotenv(
-      join(functionsDir, '.secret.local'),
-      {
-        UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN,
-        STRIPE_SECRET_KEY: STRIPE_FAKE_API_KEY,
-        STRIPE_WEBHOOK_SECRET: STRIPE_FAKE_WEBHOOK_SECRET,
-      },
-      header,
-    );
+    if (options.writeEnvFiles ?? true) writeEnvFiles(upstashUrl, stripeUrl);
     return {
       redisUrl: redis.url,
       upstashUrl,
@@ -134,4 +124,31 @@ export async function startSupportStack(log: (line: string) => void): Promise<Su
     await redis.stop();
     throw err;
   }
+}
+
+/** The functions' emulator-only settings, pointing them at this stack. */
+function writeEnvFiles(upstashUrl: string, stripeUrl: string): void {
+  const hosting = `http://127.0.0.1:${emulatorPorts().hosting ?? 5000}`;
+  const header = '# Written by scripts/lib/stack.ts for the emulators (npm start / npm test).';
+  upsertDotenv(
+    join(functionsDir, '.env.local'),
+    {
+      UPSTASH_REDIS_REST_URL: upstashUrl,
+      STRIPE_API_URL: stripeUrl,
+      STRIPE_PRICES: DEFAULT_PRICES.map((p) => `${p.id}:${p.tier}`).join(','),
+      BILLING_RETURN_ORIGINS: `${hosting},${hosting.replace('127.0.0.1', 'localhost')}`,
+      // A web app dev server (Vite's default port) may call the emulated API from another origin.
+      CORS_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
+    },
+    header,
+  );
+  upsertDotenv(
+    join(functionsDir, '.secret.local'),
+    {
+      UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN,
+      STRIPE_SECRET_KEY: STRIPE_FAKE_API_KEY,
+      STRIPE_WEBHOOK_SECRET: STRIPE_FAKE_WEBHOOK_SECRET,
+    },
+    header,
+  );
 }

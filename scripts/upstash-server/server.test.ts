@@ -392,6 +392,31 @@ describe('wire protocol (raw HTTP)', () => {
     expect((await post('', ['exists', key('huge')])).json).toEqual({ result: 0 });
   });
 
+  it('counts commands as Upstash bills them (GET /_local/usage): one per command, pipelined or not', async () => {
+    const usage = async () => {
+      const res = await fetch(`${server.url}/_local/usage`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { requests: number; commands: number; byCommand: Record<string, number> };
+    };
+    const before = await usage();
+    await post('', ['set', key('u'), '1']);
+    await post('/pipeline', [['get', key('u')], ['incr', key('u')], ['nosuchcommand']]);
+    await post('/multi-exec', [
+      ['get', key('u')],
+      ['get', key('u')],
+    ]);
+    const after = await usage();
+    expect(after.requests - before.requests).toBe(3);
+    // The unknown command reached Redis (and failed there): Upstash bills it too.
+    expect(after.commands - before.commands).toBe(6);
+    expect((after.byCommand.get ?? 0) - (before.byCommand.get ?? 0)).toBe(3);
+    expect(server.usage().commands).toBe(after.commands);
+    const anonymous = await fetch(`${server.url}/_local/usage`);
+    expect(anonymous.status).toBe(401);
+  });
+
   it('serves under a base path', async () => {
     const prefixed = await createUpstashServer({ redisUrl, token: TOKEN, port: 0, basePath: '/redis/' });
     try {

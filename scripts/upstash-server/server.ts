@@ -2,7 +2,9 @@
  * A local server speaking the Upstash Redis REST protocol over a real redis-server, so the real
  * @upstash/redis and @upstash/ratelimit clients work against it as against Upstash.
  *
- * Endpoints (below an optional base path): POST `/` (one command), `/pipeline`, `/multi-exec`.
+ * Endpoints (below an optional base path): POST `/` (one command), `/pipeline`, `/multi-exec`; and,
+ * local only, GET `/_local/usage`: the commands run so far, counted as Upstash bills them (one per
+ * command, each command of a pipeline or transaction counted), for the benchmark's cost figures.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
@@ -40,7 +42,21 @@ export interface UpstashServer {
   /** The URL to give the client (UPSTASH_REDIS_REST_URL). */
   url: string;
   port: number;
+  /** What GET /_local/usage answers: the commands run since the server started. */
+  usage(): UpstashUsage;
   close(): Promise<void>;
+}
+
+/**
+ * Commands run, counted as Upstash's pay-as-you-go plan bills them: every command sent to Redis
+ * counts once, whether alone, in a pipeline or in a transaction; a script (EVAL, EVALSHA) is one.
+ */
+export interface UpstashUsage {
+  /** HTTP requests that ran commands (a pipeline is one request). */
+  requests: number;
+  commands: number;
+  /** Commands by lower-case name. */
+  byCommand: Record<string, number>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -73,7 +89,7 @@ interface Reply {
   body: JsonOut;
 }
 
-type Route = 'single' | 'pipeline' | 'multi-exec';
+type Route = 'single' | 'pipeline' | 'multi-exec' | 'usage';
 
 function normalizeBasePath(basePath: string | undefined): string {
   const trimmed = (basePath ?? '').replace(/\/+$/, '');
@@ -93,6 +109,16 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const expectedAuth = sha256(`Bearer ${opts.token}`);
   const scripts = new ScriptRegistry();
+  const usage: UpstashUsage = { requests: 0, commands: 0, byCommand: {} };
+  const count = (commands: readonly PreparedCommand[]): void => {
+    if (commands.length === 0) return;
+    usage.requests += 1;
+    usage.commands += commands.length;
+    for (const { args } of commands) {
+      const name = args[0].toLowerCase();
+      usage.byCommand[name] = (usage.byCommand[name] ?? 0) + 1;
+    }
+  };
 
   const redis = new Redis(opts.redisUrl, {
     lazyConnect: false,
@@ -169,6 +195,7 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
     if (invalid !== null) return { status: 400, body: { error: invalid } };
     const prepared = scripts.prepare(parsed.value);
     const [name, ...args] = toDriverArgs(prepared.args);
+    count([prepared]);
     try {
       const value: unknown = await redis.callBuffer(name, ...args);
       const mapped = prepared.mapReply ? prepared.mapReply(value) : value;
@@ -200,6 +227,7 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
       pipeline.callBuffer(name, ...args);
       sent.push({ index, prepared });
     });
+    count(sent.map((s) => s.prepared));
     if (sent.length > 0) {
       const results = await pipeline.exec();
       if (results === null || results.length !== sent.length) {
@@ -230,6 +258,7 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
       prepared.push(scripts.prepare(parsed.value));
     }
     if (prepared.length === 0) return { status: 200, body: [] };
+    count(prepared);
     const multi = redis.multi();
     for (const p of prepared) {
       const [name, ...args] = toDriverArgs(p.args);
@@ -255,6 +284,10 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
     return { status: 200, body: out };
   }
 
+  function usageJson(): JsonOut {
+    return { requests: usage.requests, commands: usage.commands, byCommand: { ...usage.byCommand } };
+  }
+
   function resolveRoute(pathname: string): Route | null {
     const path = pathname.replace(/\/+$/, '');
     if (basePath !== '' && path !== basePath && !path.startsWith(`${basePath}/`)) return null;
@@ -262,6 +295,7 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
     if (rest === '') return 'single';
     if (rest === '/pipeline') return 'pipeline';
     if (rest === '/multi-exec') return 'multi-exec';
+    if (rest === '/_local/usage') return 'usage';
     return null;
   }
 
@@ -333,6 +367,13 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
         'Access-Control-Max-Age': '600',
       });
       res.end();
+      return;
+    }
+    if (route === 'usage') {
+      req.resume();
+      if (!isAuthorized(req)) send(res, 401, { error: 'Unauthorized' });
+      else if (req.method !== 'GET') send(res, 405, { error: 'Use GET' }, { Allow: 'GET' });
+      else send(res, 200, usageJson());
       return;
     }
     if (req.method !== 'POST') {
@@ -429,6 +470,7 @@ export async function createUpstashServer(opts: UpstashServerOptions): Promise<U
   return {
     url,
     port,
+    usage: () => ({ ...usage, byCommand: { ...usage.byCommand } }),
     close: () => {
       closing ??= close();
       return closing;
