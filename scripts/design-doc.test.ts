@@ -80,10 +80,14 @@ export function collectionMentions(markdown: string): CollectionMention[] {
   return out;
 }
 
+/** As a file, or as a folder (`hosting/dist/` matches only a folder, and before a build there is none). */
 function ignoredByGit(path: string): boolean {
   try {
-    execFileSync('git', ['check-ignore', '-q', path], { cwd: repoRoot, stdio: 'ignore' });
-    return true;
+    execFileSync('git', ['check-ignore', path, `${path.replace(/\/$/, '')}/`], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+    });
+    return true; // (exit 0: at least one of the two is ignored)
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 /**
  * agg_user_daily stays equal to a recomputation from the raw user_metrics documents: under
- * duplicate deliveries (wrapped), 1,000 concurrent writes (200 to one user-day), console edits that
+ * duplicate deliveries (wrapped), 500 concurrent writes (200 to one user-day), console edits that
  * move a metric to another user and day, and deletes. And the analytics endpoint never shows the
  * numbers from before a write once the aggregate has changed.
  */
@@ -53,10 +53,12 @@ const metric = (userId: string, iso: string, engagementScore: number) => ({
 });
 
 describe('onUserMetricWritten', () => {
-  it('1,000 concurrent writes, 200 of them to one user-day, give exact aggregates', async () => {
+  it('500 concurrent writes, 200 of them to one user-day, give exact aggregates', async () => {
     const hot = `hot-${randomUUID()}`;
     const others = Array.from({ length: 8 }, (_, i) => `user-${i}-${randomUUID()}`);
-    const writes = Array.from({ length: 1000 }, (_, i) => {
+    // (1,000 before; the 200 on one document are the contention, the rest spread over 8 users and
+    // 7 days: half as many saves ~27 s of the suite's 10 minutes.)
+    const writes = Array.from({ length: 500 }, (_, i) => {
       const userId = i < 200 ? hot : (others[i % others.length] as string);
       const day = i < 200 ? '2026-11-20' : `2026-11-${10 + (i % 7)}`;
       return db()
