@@ -6,7 +6,6 @@
  * withdrawing a deleted game's disagreement insight. Each effect is idempotent per event through its
  * own ledger entry, or convergent (the insight writes).
  */
-import { nextRatingsVersion } from '../domain/cache-keys';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
@@ -14,9 +13,8 @@ import { gameChange, type GameChange, type GameFacts } from '../domain/game-chan
 import { add, gradePrediction, negate, type GradeFields } from '../domain/grading';
 import { engineRatingParams } from '../domain/model-checks';
 import { ledgerEntry, ledgerRef, type EventRef } from './idempotent';
-import { gameDate } from './ratings';
+import { bumpRatingsVersion, gameDate } from './ratings';
 import { updateRatings } from './ratings-worker';
-import { sportDocSchema } from '../data/ratings';
 import type { L2Cache } from '../cache/l2';
 import { bumpVersions } from '../cache/versioned';
 import { modelMetricsKey } from './model-metrics';
@@ -55,11 +53,7 @@ async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opt
     const [seen, current] = await Promise.all([tx.get(ledger), tx.get(ref)]);
     if (seen.exists) return;
     tx.create(ledger, ledgerEntry(event, opts));
-    const version = nextRatingsVersion(
-      current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0,
-      Date.now(),
-    );
-    tx.set(ref, { ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+    bumpRatingsVersion(tx, ref, current);
   });
 }
 

@@ -1,5 +1,12 @@
 import { nextRatingsVersion } from '../domain/cache-keys';
-import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Firestore,
+  type Transaction,
+} from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
 import { snapshotId, snapshotIndexSchema, sportDocSchema, type SportDoc } from '../data/ratings';
@@ -137,33 +144,33 @@ export async function rebuildRatings(
     const ref = db.collection(Collections.sports).doc(sport);
     const current = await tx.get(ref);
     const doc = current.exists ? sportDocSchema.parse(current.data()) : null;
-    const version = nextRatingsVersion(doc?.ratingsVersion ?? 0, Date.now());
-    tx.set(
-      ref,
-      {
-        modelId: opts.modelId ?? doc?.modelId ?? null,
-        ratingsVersion: version,
-        lastFinalDate,
-        finals: state.games,
-        updatedAt: FieldValue.serverTimestamp(),
-      },
-      { merge: true },
-    );
-    return version;
+    return bumpRatingsVersion(tx, ref, current, {
+      modelId: opts.modelId ?? doc?.modelId ?? null,
+      lastFinalDate,
+      finals: state.games,
+    });
   });
   return { finals: finals.length, snapshots: dates.size, ratingsVersion };
 }
 
-/** Bumps ratingsVersion without recomputing (a game's other model inputs changed: new keys). */
-export async function bumpRatingsVersion(db: Firestore, sport: string): Promise<number> {
-  return db.runTransaction(async (tx) => {
-    const ref = db.collection(Collections.sports).doc(sport);
-    const current = await tx.get(ref);
-    const version = nextRatingsVersion(
-      current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0,
-      Date.now(),
-    );
-    tx.set(ref, { ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
-    return version;
-  });
+/**
+ * The one way ratingsVersion moves: in the caller's transaction, to the next version after the one
+ * `current` holds (strictly increasing, from the clock), with `fields` set alongside. Returns it.
+ */
+export function bumpRatingsVersion(
+  tx: Transaction,
+  ref: DocumentReference,
+  current: DocumentSnapshot,
+  fields: Record<string, unknown> = {},
+): number {
+  const version = nextRatingsVersion(
+    current.exists ? sportDocSchema.parse(current.data()).ratingsVersion : 0,
+    Date.now(),
+  );
+  tx.set(
+    ref,
+    { ...fields, ratingsVersion: version, updatedAt: FieldValue.serverTimestamp() },
+    { merge: true },
+  );
+  return version;
 }
