@@ -10,7 +10,7 @@ import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
 import { gameDocSchema } from '../data/games';
 import { gameChange, type GameChange, type GameFacts } from '../domain/game-changes';
-import { add, gradePrediction, negate, type GradeFields } from '../domain/grading';
+import { gradingPlan, type StoredPrediction } from '../domain/grading-plan';
 import { engineRatingParams } from '../domain/model-checks';
 import { ledgerEntry, ledgerRef, type EventRef } from './idempotent';
 import { bumpRatingsVersion, gameDate } from './ratings';
@@ -18,7 +18,6 @@ import { updateRatings } from './ratings-worker';
 import type { L2Cache } from '../cache/l2';
 import { bumpVersions } from '../cache/versioned';
 import { modelMetricsKey } from './model-metrics';
-import { upsetInsight } from '../domain/upsets';
 import { settleDisagreement } from './disagreements';
 import { invalidateWeeks, weeksToInvalidate } from './weeks';
 
@@ -58,10 +57,10 @@ async function bumpOnce(db: Firestore, sport: string, event: EventRef, opts: Opt
 }
 
 /**
- * (Re)grades every stored prediction of the game into agg_model: subtracts what each contributed
- * before (recorded on the prediction as `graded`) and adds the grade for the new outcome (none if the
- * game is no longer final). The grade covers the model's probability and the Elo baseline stored on
- * the same prediction (`elo_` fields). One transaction with the ledger entry.
+ * (Re)grades every stored prediction of the game into agg_model (the plan is domain/grading-plan.ts:
+ * what each contributed before comes out, the grade for the new outcome goes in, the model's
+ * probability and the Elo baseline alike) and raises or withdraws its upset insight. One
+ * transaction with the ledger entry; the predictions are read inside it.
  */
 export async function regrade(
   db: Firestore,
@@ -85,61 +84,56 @@ export async function regrade(
       Boolean,
     );
     if (seen.exists) return { graded: 0, models };
-    const docs = predictions.docs;
     const insightRef = db.collection(Collections.insights).doc(`${gameId}__upset`);
     const existingInsight = await tx.get(insightRef);
-    const byAgg = new Map<string, { fields: GradeFields; modelId: string; version: string }>();
-    for (const doc of docs) {
-      if (!doc.exists) continue;
-      const p = doc.get('homeWinProbability') as number;
-      const eloP = doc.get('eloHomeWinProbability') as number | undefined;
-      const modelId = doc.get('modelId') as string;
-      const version = doc.get('version') as string;
-      const old = (doc.get('graded') as { fields: GradeFields } | undefined)?.fields;
-      const next = outcomeAfter === null ? null : gradePrediction(p, eloP, outcomeAfter);
-      const delta = add(old ? negate(old) : {}, next ?? {});
-      const aggId = `${modelId}@${version}_${season}`;
-      const cur = byAgg.get(aggId) ?? { fields: {}, modelId, version };
-      cur.fields = add(cur.fields, delta);
-      byAgg.set(aggId, cur);
-      tx.update(doc.ref, { graded: next ? { fields: next, outcome: outcomeAfter } : FieldValue.delete() });
-    }
+    const plan = gradingPlan({
+      gameId,
+      season,
+      outcome: outcomeAfter,
+      final,
+      predictions: predictions.docs.map((d) => storedPrediction(d.id, d.data())),
+      hasUpsetInsight: existingInsight.exists,
+    });
+    // Apply it.
     tx.create(ledger, ledgerEntry(event, opts));
-    // An upset the latest prediction did not see coming becomes an insight (or stops being one).
-    const latest = docs
-      .filter((d) => d.exists)
-      .sort((a, b) => String(b.get('computedAt')).localeCompare(String(a.get('computedAt'))))[0];
-    const upset =
-      latest && final && final.homeScore !== null && final.awayScore !== null
-        ? upsetInsight({
-            gameId,
-            homeTeam: final.homeTeam,
-            awayTeam: final.awayTeam,
-            homeScore: final.homeScore,
-            awayScore: final.awayScore,
-            homeWinProbability: latest.get('homeWinProbability') as number,
-          })
-        : null;
-    if (upset) {
-      const { id: _id, ...fields } = upset;
-      if (existingInsight.exists)
-        tx.update(insightRef, { ...fields, updatedAt: FieldValue.serverTimestamp() });
-      else
-        tx.create(insightRef, { ...fields, gameId, status: 'open', createdAt: FieldValue.serverTimestamp() });
-    } else if (existingInsight.exists) {
-      tx.delete(insightRef);
-    }
-    for (const [aggId, { fields, modelId, version }] of byAgg) {
+    plan.graded.forEach(({ id, graded }) =>
+      tx.update(db.collection(Collections.predictions).doc(id), { graded: graded ?? FieldValue.delete() }),
+    );
+    for (const [aggId, { modelId, version, fields }] of plan.aggIncrements) {
       const increments: Record<string, FieldValue> = {};
-      for (const [k, v] of Object.entries(fields)) if (v !== 0) increments[k] = FieldValue.increment(v);
+      for (const [k, v] of Object.entries(fields)) increments[k] = FieldValue.increment(v);
       tx.set(
         db.collection(Collections.aggModel).doc(aggId),
         { modelId, version, season, ...increments },
         { merge: true },
       );
     }
-    return { graded: docs.length, models };
+    if (plan.insight?.kind === 'upsert') {
+      const { id: _id, ...fields } = plan.insight.insight;
+      if (existingInsight.exists)
+        tx.update(insightRef, { ...fields, updatedAt: FieldValue.serverTimestamp() });
+      else
+        tx.create(insightRef, { ...fields, gameId, status: 'open', createdAt: FieldValue.serverTimestamp() });
+    } else if (plan.insight?.kind === 'withdraw') {
+      tx.delete(insightRef);
+    }
+    return { graded: plan.graded.length, models };
   });
+}
+
+/** A prediction document as the grading plan reads it. */
+function storedPrediction(id: string, data: Record<string, unknown>): StoredPrediction {
+  return {
+    id,
+    modelId: data.modelId as string,
+    version: data.version as string,
+    homeWinProbability: data.homeWinProbability as number,
+    ...(typeof data.eloHomeWinProbability === 'number'
+      ? { eloHomeWinProbability: data.eloHomeWinProbability }
+      : {}),
+    ...(typeof data.computedAt === 'string' ? { computedAt: data.computedAt } : {}),
+    ...(data.graded ? { graded: data.graded as StoredPrediction['graded'] & object } : {}),
+  };
 }
 
 export interface GameWriteResult extends GameChange {
