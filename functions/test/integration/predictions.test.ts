@@ -34,8 +34,17 @@ const predict = (gameId: string, token = fan) =>
 const UPCOMING = 'nfl_2017-09-10_BUF_NYJ';
 const PAST = 'nfl_2016-09-11_BAL_BUF';
 
+/**
+ * Forgets every cached prediction (L2), leaving the rest of the Redis the emulated functions share
+ * (rate limits, tiers, other families) alone.
+ */
+async function forgetCachedPredictions(): Promise<void> {
+  const keys = await redis.keys('pred:*');
+  if (keys.length > 0) await redis.del(...keys);
+}
+
 beforeAll(async () => {
-  await redis.flushdb();
+  await forgetCachedPredictions();
   admin = await idTokenFor('models-admin@example.com', { admin: true });
   await seedNfl(admin, nflSeasonsCsv(2016), served, { clearFirst: true });
   fan = await tokenWithTier('predictions-fan@example.com', 'elite');
@@ -75,13 +84,13 @@ describe('GET /v1/games/{gameId}/prediction', () => {
     expect(await readJson(second)).toEqual(body);
   });
 
-  it('a fresh instance gets l2; with Redis flushed, l3; the same prediction each time', async () => {
+  it('a fresh instance gets l2; with the predictions gone from Redis, l3; the same prediction each time', async () => {
     const api = await readJson(await predict(UPCOMING));
     await eventually(
       async () => (await freshInstance().forGame(UPCOMING)).level,
       (level) => level === 'l2',
     );
-    await redis.flushdb();
+    await forgetCachedPredictions();
     const fromL3 = await freshInstance().forGame(UPCOMING);
     expect(fromL3.level).toBe('l3');
     expect(fromL3.cached.body).toEqual(api);
