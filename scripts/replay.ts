@@ -31,9 +31,9 @@ async function main(): Promise<void> {
     'import',
   );
   console.log(
-    `[replay] ${replayed.length} games through ${until}: ${result.updated} newly final, ${result.unchanged} already final`,
+    `[replay] ${replayed.length} games through ${until}: ${result.updated + result.moved} newly final, ${result.unchanged} already final`,
   );
-  if (result.updated > 0)
+  if (result.updated + result.moved > 0)
     console.log('[replay] the games trigger now updates ratings and grades predictions');
 }
 

@@ -2,7 +2,10 @@
  * games/{gameId}: schema, id rule, and the mapping to the API shape and from import rows.
  *
  * Ids are deterministic (`{sport}_{date}_{home}_{away}`), so importing the same file twice updates
- * the same documents instead of adding duplicates. Kickoff: the shared NFL log has dates only, so an
+ * the same documents instead of adding duplicates. The date is the one the game was first imported
+ * for: a postponed game keeps its id (predictions, insights and cache keys name it) and only its
+ * kickoff moves, so read a game's date from its kickoff, never from its id (domain/game-import.ts
+ * matches the rows of a later file to it). Kickoff: the shared NFL log has dates only, so an
  * imported game without a time kicks off at 18:00 UTC (1 pm US Eastern, the common Sunday slot).
  */
 import { Timestamp } from 'firebase-admin/firestore';
@@ -29,6 +32,11 @@ export const gameDocSchema = z.object({
   status: z.enum(GAME_STATUSES),
   homeScore: score.nullable(),
   awayScore: score.nullable(),
+  /**
+   * The id its import row derives, when that is not the game's id: the game was moved there (a
+   * postponement), and this is how later imports of that row find it. Not part of the API shape.
+   */
+  importedAs: z.string().optional(),
 });
 export type GameDoc = z.infer<typeof gameDocSchema>;
 
@@ -67,16 +75,27 @@ export function gameIdFor(sport: string, date: string, homeTeam: string, awayTea
   return `${sport}_${date}_${homeTeam}_${awayTeam}`;
 }
 
+/** A game id taken from a request: the characters ids are made of, never Firestore's `__…__`. */
+export const gameIdText = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'a game id')
+  .refine((id) => !/^__.*__$/.test(id), { message: 'a game id, not of the reserved form __…__' });
+
 const { date, ...columns } = gameRowColumns;
 /**
  * One game to import: a row of the shared file (domain/game-rows, the reading the model scripts use
- * too: flags, franchise aliases, both-or-neither scores), plus the sport and an optional kickoff.
+ * too: flags, franchise aliases, both-or-neither scores), plus the sport, an optional kickoff, and
+ * optionally the stored game the row is (`gameId`: only needed when the import cannot tell which
+ * game a rescheduled row is; empty in a CSV means none).
  */
 export const importRowSchema = z
   .object({
     sport: z.enum(SPORTS).default('nfl'),
     date,
     kickoff: instant.optional(),
+    gameId: z
+      .preprocess((v) => (v === '' || v === null ? undefined : v), gameIdText.optional())
+      .meta({ description: 'The stored game this row is; only needed when the import cannot tell' }),
     ...columns,
   })
   .superRefine(checkGameRow);
@@ -113,6 +132,7 @@ export function sameGame(a: GameDoc, b: GameDoc): boolean {
     a.playoff === b.playoff &&
     a.status === b.status &&
     a.homeScore === b.homeScore &&
-    a.awayScore === b.awayScore
+    a.awayScore === b.awayScore &&
+    a.importedAs === b.importedAs
   );
 }

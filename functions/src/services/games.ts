@@ -1,5 +1,12 @@
 import type { GameInfo } from '../domain/games';
 import type { Page } from '../domain/paging';
+import {
+  planImport,
+  seasonsToScan,
+  type ImportProblem,
+  type RowIdentity,
+  type StoredIdentity,
+} from '../domain/game-import';
 import { gameDate } from './ratings';
 import { FieldPath, Timestamp, type Firestore, type Query } from 'firebase-admin/firestore';
 import { Collections } from '../data/collections';
@@ -140,37 +147,119 @@ export interface ImportResult {
   received: number;
   created: number;
   updated: number;
+  /** Existing games given another date (a postponement): they keep their ids. */
+  moved: number;
   unchanged: number;
+  /** Each moved game, with its kickoff before and after. */
+  moves: { gameId: string; from: string; to: string }[];
+}
+
+/** The import's rows do not say which stored game some of them are; nothing was written. */
+export class ImportConflict extends Error {
+  constructor(readonly problems: ImportProblem[]) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'ImportConflict';
+  }
+}
+
+function storedIdentity(id: string, doc: GameDoc): StoredIdentity {
+  return {
+    id,
+    sport: doc.sport,
+    season: doc.season,
+    homeTeam: doc.homeTeam,
+    awayTeam: doc.awayTeam,
+    playoff: doc.playoff,
+    final: doc.status === 'final',
+    ...(doc.importedAs !== undefined ? { importedAs: doc.importedAs } : {}),
+  };
 }
 
 /**
- * Upserts games by their deterministic ids; documents whose content is unchanged are not written,
- * so re-importing a file writes nothing and fires no trigger.
+ * Upserts games: each row is matched to its stored game (domain/game-import.ts: by id, or a
+ * rescheduled game by its teams and season, keeping its id), or added under its deterministic id.
+ * Everything is read and matched before anything is written, so a file that cannot be matched
+ * writes nothing (ImportConflict). Documents whose content is unchanged are not written, so
+ * re-importing a file writes nothing and fires no trigger; a moved game is written like any update,
+ * so the games trigger sees its kickoff change.
  */
 export async function importGames(db: Firestore, rows: readonly ImportRow[]): Promise<ImportResult> {
-  const byId = new Map<string, GameDoc>();
-  for (const row of rows) {
-    const { gameId, doc } = docFromImportRow(row);
-    byId.set(gameId, doc);
+  const games = db.collection(Collections.games);
+  const incoming = rows.map((row, i) => ({ ...docFromImportRow(row), row: i, named: row.gameId }));
+  const identities: RowIdentity[] = incoming.map(({ gameId, doc, row, named }) => ({
+    row,
+    rowId: gameId,
+    ...(named !== undefined ? { gameId: named } : {}),
+    sport: doc.sport,
+    season: doc.season,
+    homeTeam: doc.homeTeam,
+    awayTeam: doc.awayTeam,
+    playoff: doc.playoff,
+  }));
+
+  // The stored games the rows name (by row id or gameId), then those of the seasons the plan scans.
+  const stored = new Map<string, { exists: boolean; doc: GameDoc | null }>();
+  const ids = [
+    ...new Set(incoming.flatMap((x) => (x.named === undefined ? [x.gameId] : [x.gameId, x.named]))),
+  ];
+  for (let i = 0; i < ids.length; i += 300) {
+    const snaps = await db.getAll(...ids.slice(i, i + 300).map((id) => games.doc(id)));
+    for (const snap of snaps) {
+      const parsed = snap.exists ? gameDocSchema.safeParse(snap.data()) : null;
+      stored.set(snap.id, { exists: snap.exists, doc: parsed?.success ? parsed.data : null });
+    }
   }
-  const result: ImportResult = { received: rows.length, created: 0, updated: 0, unchanged: 0 };
-  const ids = [...byId.keys()];
+  const existing = new Map<string, StoredIdentity | null>();
+  for (const [id, s] of stored) if (s.exists) existing.set(id, s.doc ? storedIdentity(id, s.doc) : null);
+  const scans = await Promise.all(
+    seasonsToScan(identities, new Set(existing.keys())).map(({ sport, season }) =>
+      games.where('sport', '==', sport).where('season', '==', season).get(),
+    ),
+  );
+  const seasonGames: StoredIdentity[] = [];
+  for (const snap of scans) {
+    for (const d of snap.docs) {
+      const parsed = gameDocSchema.safeParse(d.data());
+      if (!parsed.success) continue;
+      seasonGames.push(storedIdentity(d.id, parsed.data));
+      if (!stored.has(d.id)) stored.set(d.id, { exists: true, doc: parsed.data });
+    }
+  }
+
+  const plan = planImport(identities, existing, seasonGames);
+  if (plan.problems.length > 0) throw new ImportConflict(plan.problems);
+
+  const result: ImportResult = {
+    received: rows.length,
+    created: 0,
+    updated: 0,
+    moved: 0,
+    unchanged: 0,
+    moves: [],
+  };
   const writer = db.bulkWriter();
   const writes: Promise<unknown>[] = [];
-  for (let i = 0; i < ids.length; i += 300) {
-    const refs = ids.slice(i, i + 300).map((id) => db.collection(Collections.games).doc(id));
-    const snaps = await db.getAll(...refs);
-    for (const snap of snaps) {
-      const next = byId.get(snap.id) as GameDoc;
-      const current = snap.exists ? gameDocSchema.safeParse(snap.data()) : null;
-      if (current?.success && sameGame(current.data, next)) {
-        result.unchanged += 1;
-        continue;
-      }
-      if (snap.exists) result.updated += 1;
-      else result.created += 1;
-      writes.push(writer.set(snap.ref, next));
+  for (const target of plan.targets) {
+    const { gameId: rowId, doc } = incoming[target.row] as (typeof incoming)[number];
+    const next: GameDoc = target.gameId === rowId ? doc : { ...doc, importedAs: rowId };
+    const current = stored.get(target.gameId);
+    if (current?.doc && sameGame(current.doc, next)) {
+      result.unchanged += 1;
+      continue;
     }
+    if (!current?.exists) {
+      result.created += 1;
+    } else if (target.moves && current.doc && !current.doc.kickoff.isEqual(next.kickoff)) {
+      result.moved += 1;
+      result.moves.push({
+        gameId: target.gameId,
+        from: current.doc.kickoff.toDate().toISOString(),
+        to: next.kickoff.toDate().toISOString(),
+      });
+    } else {
+      result.updated += 1;
+    }
+    writes.push(writer.set(games.doc(target.gameId), next));
   }
   await writer.close();
   // A write that failed after BulkWriter's retries rejects here, so the import answers 5xx.

@@ -54,12 +54,21 @@ describe('POST /v1/admin/games:import', () => {
   it('imports CSV in the shared columns, then a second import changes nothing', async () => {
     const first = await importCsv(admin);
     expect(first.status).toBe(200);
-    expect(await readJson(first)).toEqual({ received: 5, created: 5, updated: 0, unchanged: 0 });
+    expect(await readJson(first)).toEqual({
+      received: 5,
+      created: 5,
+      updated: 0,
+      moved: 0,
+      unchanged: 0,
+      moves: [],
+    });
     expect(await readJson(await importCsv(admin))).toEqual({
       received: 5,
       created: 0,
       updated: 0,
+      moved: 0,
       unchanged: 5,
+      moves: [],
     });
   });
 
@@ -76,7 +85,14 @@ describe('POST /v1/admin/games:import', () => {
         score2: 42,
       },
     ]);
-    expect(await readJson(res)).toEqual({ received: 1, created: 0, updated: 1, unchanged: 0 });
+    expect(await readJson(res)).toEqual({
+      received: 1,
+      created: 0,
+      updated: 1,
+      moved: 0,
+      unchanged: 0,
+      moves: [],
+    });
     const game = await readJson(await fetch(apiUrl('/v1/games/nfl_2017-09-07_NE_KC')));
     expect(game).toMatchObject({ status: 'final', homeScore: 27, awayScore: 42 });
   });

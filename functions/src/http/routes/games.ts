@@ -1,18 +1,18 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { documentId } from '../ids';
 import {
   calendarDate,
   GAME_STATUSES,
+  gameIdText,
   importRowSchema,
   instant,
   SPORTS,
   type ImportRow,
 } from '../../data/games';
 import { CsvError, parseCsv } from '../../domain/csv';
-import { decodeCursor, getGame, importGames, listGames } from '../../services/games';
+import { decodeCursor, getGame, ImportConflict, importGames, listGames } from '../../services/games';
 import type { Firestore } from 'firebase-admin/firestore';
-import { badRequest, fieldErrors, notFound } from '../errors';
+import { badRequest, fieldErrors, HttpError, notFound } from '../errors';
 import { handler } from '../handler';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { parseRequest } from '../middleware/validate';
@@ -37,7 +37,7 @@ export const gameListQuery = z.object({
     .optional(),
 });
 
-export const gameParams = z.object({ gameId: documentId(/^[A-Za-z0-9_-]{1,128}$/, 'a game id') });
+export const gameParams = z.object({ gameId: gameIdText });
 
 /** `to=2017-09-10` includes that whole day; a date-time is an exclusive bound. */
 function upperBound(to: string): Date {
@@ -115,7 +115,24 @@ export function gameRoutes(db: () => Firestore, verify: TokenVerifier): Router {
     requireAdmin(verify),
     handler(async (req, res) => {
       const rows = importRows(req);
-      res.json(await importGames(db(), rows));
+      try {
+        res.json(await importGames(db(), rows));
+      } catch (err) {
+        if (!(err instanceof ImportConflict)) throw err;
+        throw new HttpError(
+          409,
+          'import_conflict',
+          'Some rows do not say which stored game they are; nothing was imported.',
+          err.problems
+            .flatMap((p) =>
+              p.rows.map((row) => ({
+                field: `body[${row}]${p.field ? `.${p.field}` : ''}`,
+                message: p.message,
+              })),
+            )
+            .slice(0, 50),
+        );
+      }
     }),
   );
   return router;

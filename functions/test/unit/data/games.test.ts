@@ -102,6 +102,20 @@ describe('import rows (the shared file columns)', () => {
     const { doc } = docFromImportRow(importRowSchema.parse(sharedRow));
     expect(sameGame(doc, { ...doc, kickoff: Timestamp.fromMillis(doc.kickoff.toMillis()) })).toBe(true);
     expect(sameGame(doc, { ...doc, homeScore: 28 })).toBe(false);
+    // A moved game records the row id it was imported as; dropping or changing it is a change.
+    expect(sameGame(doc, { ...doc, importedAs: 'nfl_2017-11-19_NE_KC' })).toBe(false);
+  });
+
+  it('an optional gameId column names the stored game; empty (CSV) or null means none', () => {
+    expect(importRowSchema.parse({ ...sharedRow, gameId: 'nfl_2017-09-10_MIA_TB' }).gameId).toBe(
+      'nfl_2017-09-10_MIA_TB',
+    );
+    expect(importRowSchema.parse({ ...sharedRow, gameId: '' }).gameId).toBeUndefined();
+    expect(importRowSchema.parse({ ...sharedRow, gameId: null }).gameId).toBeUndefined();
+    expect(importRowSchema.parse(sharedRow).gameId).toBeUndefined();
+    for (const bad of ['__x__', 'a/b', 'x'.repeat(129)]) {
+      expect(importRowSchema.safeParse({ ...sharedRow, gameId: bad }).error?.issues[0]?.path).toEqual(['gameId']);
+    }
   });
 });
 
