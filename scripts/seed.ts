@@ -30,7 +30,7 @@ export async function seed(log: (line: string) => void): Promise<void> {
   const started = Date.now();
   const api = await adminClient();
   const { header, rows } = seedRows();
-  const total = { received: 0, created: 0, updated: 0, unchanged: 0 };
+  const total = { received: 0, created: 0, updated: 0, moved: 0, unchanged: 0 };
   // A history import would fire the games trigger once per game (each recomputing ratings); with
   // triggers paused, the ratings are computed once below instead.
   await withoutTriggers(async () => {
@@ -44,7 +44,7 @@ export async function seed(log: (line: string) => void): Promise<void> {
     }
   });
   log(
-    `games: ${total.received} (${total.created} created, ${total.updated} updated, ${total.unchanged} unchanged)`,
+    `games: ${total.received} (${total.created} created, ${total.updated} updated, ${total.moved} moved, ${total.unchanged} unchanged)`,
   );
 
   const artifact = JSON.parse(readFileSync(join(repoRoot, 'models', 'nfl', 'model.json'), 'utf8')) as {
@@ -64,10 +64,23 @@ export async function seed(log: (line: string) => void): Promise<void> {
   log(`model: ${modelId}@${version} active`);
 
   if (total.created + total.updated > 0) {
-    const rebuilt = await expectOk(
-      api.POST('/v1/admin/sports/{sport}/ratings:rebuild', { params: { path: { sport: 'nfl' } }, body: {} }),
+    // Queued for the ratings worker; a 202 means not done yet: asking again with the same key waits
+    // again without queueing another recomputation.
+    const rebuild = {
+      params: { path: { sport: 'nfl' as const } },
+      body: {},
+      headers: { 'Idempotency-Key': `seed-${Date.now()}`, Prefer: 'wait=15' },
+    };
+    let rebuilt = await expectOk(
+      api.POST('/v1/admin/sports/{sport}/ratings:rebuild', rebuild),
       'ratings rebuild',
     );
+    while (rebuilt.status === 'queued') {
+      rebuilt = await expectOk(
+        api.POST('/v1/admin/sports/{sport}/ratings:rebuild', rebuild),
+        'ratings rebuild',
+      );
+    }
     log(`ratings: ${rebuilt.finals} finals through ${rebuilt.lastFinalDate}`);
   } else {
     log('ratings: unchanged');

@@ -43,6 +43,13 @@ export const REGION = 'us-central1';
  *  prediction, BENCHMARKS.md); triggers and jobs absorb a cold start. Timeouts: at each entry.
  */
 
+/**
+ * The longest `POST /v1/admin/sports/{sport}/ratings:rebuild` waits for the queued recomputation
+ * (done by onRatingsQueued) when the caller asks it to (`Prefer: wait=<seconds>`) before answering
+ * 202 `queued`; Hosting gives up on a request at 60 s.
+ */
+export const RATINGS_REBUILD_WAIT_MS = 15_000;
+
 /** Memory of the api, in MiB. Raise it along with PREDICTION_L1_MAX_BYTES; above 4096 needs 2 vCPUs. */
 export const apiMemoryMb = defineInt('API_MEMORY_MB', {
   default: 1024,
@@ -88,6 +95,9 @@ export const SIZING = {
   onGameWritten: { ...predicting, timeoutSeconds: 300 },
   /** The next seven days of every sport predicted under the new version. */
   onModelWritten: { ...predicting, timeoutSeconds: 300 },
+  /** A queued ratings recomputation (the admin rebuild): from the first final at most, ~20 s on the
+   * whole NFL history here; 540 s leaves room for far more. Its instance loads no model. */
+  onRatingsQueued: { ...light, concurrency: 1, timeoutSeconds: 540 },
   /** One transaction and one Redis call (plus, for entitlements, one Auth call). */
   onInsightWritten: { ...light, timeoutSeconds: 60 },
   onUserMetricWritten: { ...light, timeoutSeconds: 60 },

@@ -13,6 +13,7 @@ export { stripeWebhook } from './webhooks/stripe';
 export { onGameWritten } from './triggers/games';
 export { onInsightWritten } from './triggers/insights';
 export { onModelWritten } from './triggers/models';
+export { onRatingsQueued } from './triggers/ratings';
 export { onUserMetricWritten } from './triggers/user-metrics';
 export { onEntitlementWritten } from './triggers/entitlements';
 export { onUserDeleted } from './triggers/users';

@@ -80,26 +80,29 @@ function heartbeat(
   };
 }
 
-/** Marks the sport dirty from `fromDate` (once per event); true when this call now holds the lease. */
+/**
+ * Marks the sport dirty from `fromDate` (once per event; none without an event), and with a
+ * `holder`, takes the lease if it is free; true when this call now holds the lease.
+ */
 async function markAndLease(
   db: Firestore,
   sport: string,
   fromDate: string | null,
-  event: EventRef,
-  holder: string,
+  event: EventRef | null,
+  holder: string | null,
   opts: WorkerOpts,
 ): Promise<boolean> {
-  const ledger = ledgerRef(db, event);
+  const ledger = event ? ledgerRef(db, event) : null;
   return db.runTransaction(async (tx) => {
-    const [doc, seen] = await Promise.all([tx.get(workerRef(db, sport)), tx.get(ledger)]);
+    const [doc, seen] = await Promise.all([tx.get(workerRef(db, sport)), ledger ? tx.get(ledger) : null]);
     const state = (doc.data() ?? {}) as WorkerDoc;
     const update: Record<string, unknown> = {};
-    if (!seen.exists && fromDate !== null) {
+    if (event && ledger && seen && !seen.exists && fromDate !== null) {
       tx.create(ledger, ledgerEntry(event, opts));
       update.dirtyFrom = state.dirtyFrom && state.dirtyFrom < fromDate ? state.dirtyFrom : fromDate;
       update.seq = (state.seq ?? 0) + 1;
     }
-    const free = leaseFree(leaseOf(state), Date.now());
+    const free = holder !== null && leaseFree(leaseOf(state), Date.now());
     if (free) update.lease = storedLease({ holder, expiresAtMs: Date.now() + (opts.leaseMs ?? LEASE_MS) });
     if (Object.keys(update).length > 0) tx.set(workerRef(db, sport), update, { merge: true });
     return free;
@@ -120,8 +123,62 @@ export async function updateRatings(
   opts: WorkerOpts,
 ): Promise<'rebuilt' | 'handed-over'> {
   const holder = randomUUID();
-  const leaseMs = opts.leaseMs ?? LEASE_MS;
   if (!(await markAndLease(db, sport, fromDate, event, holder, opts))) return 'handed-over';
+  await work(db, sport, params, holder, opts.leaseMs ?? LEASE_MS);
+  return 'rebuilt';
+}
+
+/**
+ * Queues a recomputation from `fromDate` (once per event) without doing it: the sport's worker
+ * document is marked, and the write starts `onRatingsQueued`, which does the work in its own
+ * invocation (the API's admin rebuild never runs a long recomputation inside a request).
+ */
+export async function queueRatings(
+  db: Firestore,
+  sport: string,
+  fromDate: string,
+  event: EventRef,
+  opts: WorkerOpts,
+): Promise<void> {
+  await markAndLease(db, sport, fromDate, event, null, opts);
+}
+
+/**
+ * Does the queued work, if any and if nobody holds the lease: 'rebuilt' when this call brought the
+ * ratings up to date, 'idle' when nothing was queued or another invocation is at it.
+ */
+export async function drainRatings(
+  db: Firestore,
+  sport: string,
+  params: RatingParams,
+  opts: WorkerOpts,
+): Promise<'rebuilt' | 'idle'> {
+  const state = ((await workerRef(db, sport).get()).data() ?? {}) as WorkerDoc;
+  if (!state.dirtyFrom || !leaseFree(leaseOf(state), Date.now())) return 'idle';
+  const holder = randomUUID();
+  if (!(await markAndLease(db, sport, null, null, holder, opts))) return 'idle';
+  await work(db, sport, params, holder, opts.leaseMs ?? LEASE_MS);
+  return 'rebuilt';
+}
+
+/** Whether the sport has no recomputation queued or running. */
+export async function ratingsSettled(db: Firestore, sport: string): Promise<boolean> {
+  const state = ((await workerRef(db, sport).get()).data() ?? {}) as WorkerDoc;
+  return !state.dirtyFrom && !state.lease;
+}
+
+/** Waits (at most `maxMs`) for the sport's queued recomputations to be done; true when they are. */
+export async function waitForRatings(db: Firestore, sport: string, maxMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    if (await ratingsSettled(db, sport)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The holder's loop: rebuild from the mark, clear it if nobody marked meanwhile, else go round. */
+async function work(db: Firestore, sport: string, params: RatingParams, holder: string, leaseMs: number) {
   const beating = heartbeat(db, sport, holder, leaseMs);
   try {
     for (;;) {
@@ -147,7 +204,7 @@ export async function updateRatings(
         });
         return false;
       });
-      if (done) return 'rebuilt';
+      if (done) return;
     }
   } catch (err) {
     await beating.stop();

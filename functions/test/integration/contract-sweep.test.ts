@@ -149,7 +149,12 @@ it('a ratings rebuild is keyed by the admin’s Idempotency-Key, never by the re
   const versionAfter = async (token: string, headers: Record<string, string>) => {
     const res = await fetch(apiUrl('/v1/admin/sports/nfl/ratings:rebuild'), {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        prefer: 'wait=15',
+        ...headers,
+      },
       body: JSON.stringify({ fromDate: '2099-01-01' }), // nothing to recompute: quick
     });
     expect(res.status).toBe(200);

@@ -189,7 +189,22 @@ export async function seedNfl(
   await (opts.clearFirst ? clearFirestoreThen(importGames) : gamesWrittenWithoutTriggers(importGames));
   await expectOk(post('/v1/models/nfl-wp/versions', { artifact }), 'model upload');
   await expectOk(post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version }), 'activate');
-  await expectOk(post('/v1/admin/sports/nfl/ratings:rebuild', {}), 'ratings rebuild');
+  // Queued for the ratings worker (onRatingsQueued); 202 = not done yet: the same key waits again.
+  const key = `seed-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  for (;;) {
+    const res = await fetch(apiUrl('/v1/admin/sports/nfl/ratings:rebuild'), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+        prefer: 'wait=15',
+      },
+      body: '{}',
+    });
+    if (!res.ok) throw new Error(`ratings rebuild: HTTP ${res.status} ${await res.text()}`);
+    if (res.status === 200) return;
+  }
 }
 
 /** The real Upstash client of the test stack (the same server the emulated functions use). */

@@ -117,7 +117,7 @@ describe.each(names)('%s', (name) => {
 describe('timeouts fit the work', () => {
   const timeout = (name: Name): number => resolve(endpoint(name).timeoutSeconds) ?? 0;
 
-  it.each<Name>(['api', 'onGameWritten', 'onModelWritten', 'warmPredictionCache'])(
+  it.each<Name>(['api', 'onGameWritten', 'onModelWritten', 'onRatingsQueued', 'warmPredictionCache'])(
     '%s (admin imports and ratings rebuilds, or warming a week of predictions) gets at least 300 s',
     (name) => {
       expect(timeout(name)).toBeGreaterThanOrEqual(300);

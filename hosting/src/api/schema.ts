@@ -56,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Import games (JSON rows or FiveThirtyEight CSV)
-         * @description All rows or none.
+         * @description All rows or none. A row is the stored game with its id (`{sport}_{date}_{home}_{away}`); a row with a new date is the one scheduled game of its season, home and away teams and playoff flag that the file does not list, moved (it keeps its id); otherwise a new game. 409 `import_conflict` when that cannot tell (or a `gameId` names no game): `fields` names the rows; name the game in their `gameId`.
          *
          *     **Who:** Admins (the `admin` custom claim).
          */
@@ -120,7 +120,7 @@ export interface paths {
         put?: never;
         /**
          * Recompute ratings from the finals
-         * @description Every request rebuilds, unless it repeats an `Idempotency-Key` the same admin sent before (a retry: answered with the ratings as they are). `X-Request-Id` is never used as the key.
+         * @description Queues a recomputation for the ratings worker (done in its own invocation): 202. With `Prefer: wait=<seconds>` (RFC 7240, up to 15) it waits for it: 200 once the ratings include it, else 202. Every request queues one, unless it repeats an `Idempotency-Key` the same admin sent before (then it only waits again). `X-Request-Id` is never used as the key.
          *
          *     **Who:** Admins (the `admin` custom claim).
          */
@@ -805,6 +805,22 @@ export interface components {
         };
         ImportResult: {
             created: number;
+            /** @description Stored games given another date (a postponement); they keep their ids */
+            moved: number;
+            /** @description Each moved game and its kickoff before and after */
+            moves: {
+                /**
+                 * Format: date-time
+                 * @example 2017-09-10T18:00:00.000Z
+                 */
+                from: string;
+                gameId: string;
+                /**
+                 * Format: date-time
+                 * @example 2017-09-10T18:00:00.000Z
+                 */
+                to: string;
+            }[];
             received: number;
             unchanged: number;
             updated: number;
@@ -1490,6 +1506,8 @@ export interface operations {
                 "application/json": {
                     /** Format: date */
                     date: string;
+                    /** @description The stored game this row is; only needed when the import cannot tell */
+                    gameId?: string;
                     /** Format: date-time */
                     kickoff?: string;
                     neutral?: boolean | number | string;
@@ -1524,6 +1542,7 @@ export interface operations {
             400: components["responses"]["Error400Body"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            409: components["responses"]["Error409"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
             429: components["responses"]["Error429"];
@@ -1650,7 +1669,7 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildResult"];
                 };
             };
-            /** @description Queued behind a running recomputation */
+            /** @description Queued, not done yet */
             202: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];

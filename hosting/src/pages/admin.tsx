@@ -247,6 +247,12 @@ function ModelCenter() {
   );
 }
 
+/** `2 moved (nfl_2017-09-10_MIA_TB to 2017-11-19, ...), ` or nothing. */
+function movedText(moves: components['schemas']['ImportResult']['moves']): string {
+  if (moves.length === 0) return '';
+  return `${moves.length} moved (${moves.map((m) => `${m.gameId} to ${m.to.slice(0, 10)}`).join(', ')}), `;
+}
+
 function Data() {
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
@@ -266,7 +272,7 @@ function Data() {
           r.ok
             ? {
                 ok: true,
-                message: `Imported ${r.data.received} rows: ${r.data.created} new, ${r.data.updated} updated, ${r.data.unchanged} unchanged.`,
+                message: `Imported ${r.data.received} rows: ${r.data.created} new, ${r.data.updated} updated, ${movedText(r.data.moves)}${r.data.unchanged} unchanged.`,
               }
             : { ok: false, problem: r.problem },
         );
@@ -277,7 +283,11 @@ function Data() {
     setBusy(true);
     setConfirmRebuild(false);
     void attempt(() =>
-      api.POST('/v1/admin/sports/{sport}/ratings:rebuild', { params: { path: { sport: 'nfl' } }, body: {} }),
+      api.POST('/v1/admin/sports/{sport}/ratings:rebuild', {
+        params: { path: { sport: 'nfl' } },
+        body: {},
+        headers: { Prefer: 'wait=15' },
+      }),
     ).then((r) => {
       setBusy(false);
       setOutcome(
@@ -287,7 +297,7 @@ function Data() {
               message:
                 r.data.status === 'rebuilt'
                   ? `Ratings rebuilt from ${r.data.finals} finals (last ${r.data.lastFinalDate ?? 'none'}).`
-                  : 'A recomputation is running; this one is queued behind it.',
+                  : 'Queued: the ratings worker is at it, and open pages show the new ratings when they land.',
             }
           : { ok: false, problem: r.problem },
       );

@@ -441,10 +441,12 @@ export const OPERATIONS: Operation[] = [
     operationId: 'importGames',
     tag: 'admin',
     summary: 'Import games (JSON rows or FiveThirtyEight CSV)',
-    description: 'All rows or none.',
+    description:
+      'All rows or none. A row is the stored game with its id (`{sport}_{date}_{home}_{away}`); a row with a new date is the one scheduled game of its season, home and away teams and playoff flag that the file does not list, moved (it keeps its id); otherwise a new game. 409 `import_conflict` when that cannot tell (or a `gameId` names no game): `fields` names the rows; name the game in their `gameId`.',
     access: 'admin',
     bodyTypes: { 'application/json': z.array(importRowSchema), 'text/csv': z.string() },
     ok: [{ status: 200, description: 'What changed', schema: S.ImportResult }],
+    errors: [409],
   },
   {
     method: 'post',
@@ -453,13 +455,13 @@ export const OPERATIONS: Operation[] = [
     tag: 'admin',
     summary: 'Recompute ratings from the finals',
     description:
-      'Every request rebuilds, unless it repeats an `Idempotency-Key` the same admin sent before (a retry: answered with the ratings as they are). `X-Request-Id` is never used as the key.',
+      'Queues a recomputation for the ratings worker (done in its own invocation): 202. With `Prefer: wait=<seconds>` (RFC 7240, up to 15) it waits for it: 200 once the ratings include it, else 202. Every request queues one, unless it repeats an `Idempotency-Key` the same admin sent before (then it only waits again). `X-Request-Id` is never used as the key.',
     access: 'admin',
     params: rebuildParams,
     body: rebuildBody,
     ok: [
       { status: 200, description: 'Rebuilt', schema: S.RebuildResult },
-      { status: 202, description: 'Queued behind a running recomputation', schema: S.RebuildResult },
+      { status: 202, description: 'Queued, not done yet', schema: S.RebuildResult },
     ],
   },
   {

@@ -82,7 +82,14 @@ export const ImportResult = z
     received: z.number().int(),
     created: z.number().int(),
     updated: z.number().int(),
+    moved: z
+      .number()
+      .int()
+      .meta({ description: 'Stored games given another date (a postponement); they keep their ids' }),
     unchanged: z.number().int(),
+    moves: z
+      .array(z.object({ gameId: z.string(), from: isoDateTime, to: isoDateTime }))
+      .meta({ description: 'Each moved game and its kickoff before and after' }),
   })
   .meta({ id: 'ImportResult' });
 

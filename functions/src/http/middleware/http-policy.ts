@@ -121,7 +121,7 @@ export function corsPolicy(allowedOrigins: () => readonly string[]): RequestHand
   return cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins().includes(origin)),
     methods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Prefer', 'X-Request-Id'],
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });

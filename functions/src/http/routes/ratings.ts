@@ -2,11 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Firestore } from 'firebase-admin/firestore';
-import { ledgerRetentionMs } from '../../config';
+import { ledgerRetentionMs, RATINGS_REBUILD_WAIT_MS } from '../../config';
 import { calendarDate, SPORTS } from '../../data/games';
-import { engineRatingParams } from '../../domain/model-checks';
 import { getSport } from '../../services/ratings';
-import { FROM_THE_START, updateRatings } from '../../services/ratings-worker';
+import { FROM_THE_START, queueRatings, waitForRatings } from '../../services/ratings-worker';
 import { handler } from '../handler';
 import { requireAdmin, type TokenVerifier } from '../middleware/auth';
 import { idempotencyKeyOf, parseRequest } from '../middleware/validate';
@@ -15,11 +14,22 @@ export const rebuildParams = z.object({ sport: z.enum(SPORTS) });
 export const rebuildBody = z.object({ fromDate: calendarDate.optional() }).default({});
 
 /**
- * Admin: recompute a sport's ratings from its final games (all of them, or from a date on). It goes
- * through the same worker as the games trigger, so it never runs alongside another recomputation:
- * if one is running, the request is queued with it (202). Each request is a new rebuild, unless it
- * carries an `Idempotency-Key` the same admin already sent (a retry: answered with the ratings as
- * they are). The request id is never the key: it is the caller's to reuse.
+ * How long the caller asked to wait (`Prefer: wait=<seconds>`, RFC 7240), at most
+ * RATINGS_REBUILD_WAIT_MS; 0 without it.
+ */
+export function waitMsOf(prefer: string | undefined): number {
+  const seconds = /(?:^|[,;\s])wait=(\d+)/i.exec(prefer ?? '')?.[1];
+  return seconds === undefined ? 0 : Math.min(Number(seconds) * 1000, RATINGS_REBUILD_WAIT_MS);
+}
+
+/**
+ * Admin: recompute a sport's ratings from its final games (all of them, or from a date on). The
+ * request queues it for the ratings worker (`onRatingsQueued` does it in its own invocation, never
+ * alongside another recomputation) and answers 202 `queued`; with `Prefer: wait=<seconds>` it
+ * waits (up to RATINGS_REBUILD_WAIT_MS) and answers 200 `rebuilt` once the ratings include it
+ * (asking again with the same Idempotency-Key waits again without queueing another). Each request is a new recomputation, unless it carries an
+ * `Idempotency-Key` the same admin already sent. The request id is never the key: it is the
+ * caller's to reuse.
  */
 export function ratingRoutes(
   db: () => Firestore,
@@ -41,19 +51,19 @@ export function ratingRoutes(
             .update(`${req.auth?.uid as string}:${key}`)
             .digest('base64url')
         : randomUUID();
-      const outcome = await updateRatings(
+      await queueRatings(
         db(),
         params.sport,
-        engineRatingParams(params.sport),
         body.fromDate ?? FROM_THE_START,
         { functionName: 'ratingsRebuild', eventId, subject: `sports/${params.sport}` },
         { now: new Date(), retentionMs: ledgerRetentionMs() },
       );
+      const done = await waitForRatings(db(), params.sport, waitMsOf(req.get('prefer')));
       onRebuilt(params.sport);
       const sport = await getSport(db(), params.sport);
-      res.status(outcome === 'rebuilt' ? 200 : 202).json({
+      res.status(done ? 200 : 202).json({
         sport: params.sport,
-        status: outcome === 'rebuilt' ? 'rebuilt' : 'queued',
+        status: done ? 'rebuilt' : 'queued',
         ratingsVersion: sport?.ratingsVersion ?? 0,
         finals: sport?.finals ?? 0,
         lastFinalDate: sport?.lastFinalDate ?? null,

@@ -3,6 +3,8 @@ import { L2Cache } from '../../../src/cache/l2';
 import { readJson } from '../../support/json';
 import type { HealthDeps } from '../../../src/services/health';
 import { finishBeforeResponse } from '../../../src/observability/request-work';
+import { waitMsOf } from '../../../src/http/routes/ratings';
+import { RATINGS_REBUILD_WAIT_MS } from '../../../src/config';
 import type { AuthContext } from '../../../src/http/types';
 import { serve } from './serve';
 import { FREE_ENTITLEMENT } from '../../../src/domain/entitlements';
@@ -296,5 +298,16 @@ describe('HTTP policy: JSON errors for media type, size and method; CORS; nosnif
     for (const path of ['/v1/health', '/v1/nowhere', '/v1/me']) {
       expect((await get(path)).headers.get('x-content-type-options')).toBe('nosniff');
     }
+  });
+});
+
+describe('Prefer: wait on the ratings rebuild', () => {
+  it('waits only when asked, and never longer than the longest wait', () => {
+    expect(waitMsOf(undefined)).toBe(0);
+    expect(waitMsOf('respond-async')).toBe(0);
+    expect(waitMsOf('wait=5')).toBe(5_000);
+    expect(waitMsOf('respond-async, wait=10')).toBe(10_000);
+    expect(waitMsOf('WAIT=600')).toBe(RATINGS_REBUILD_WAIT_MS);
+    expect(waitMsOf('nowait=5')).toBe(0);
   });
 });
