@@ -59,6 +59,10 @@ export async function clearFirestoreThen(work: () => Promise<void>): Promise<voi
  */
 async function gamesWrittenWithoutTriggers(work: () => Promise<void>): Promise<void> {
   await withoutTriggers(work);
+  // The reload left every trigger without a worker; the emulator starts one on a trigger's first
+  // event (several seconds here). Start the ratings worker's now, with a write it ignores, so a
+  // ratings rebuild asked for next does not wait for that start (deployed instances stay warm).
+  await db().doc('ops/ratings_warmup').set({ at: new Date() });
   await invalidateWeeks(new L2Cache(() => testRedis()), SPORTS);
 }
 
