@@ -74,13 +74,22 @@ export const INSIGHT_LIST_SHAPES: QueryShape[] = [['status'], ['severity'], ['st
   }),
 );
 
-/** services/reconciliation.ts: one user's raw metrics of one day. */
+/**
+ * services/reconciliation.ts: one user's raw metrics of one day; one model version's predictions in a
+ * range of game ids (the games of one season, re-read by the agg_model repair).
+ */
 export const RECONCILIATION_SHAPES: QueryShape[] = [
   {
     name: "a user's raw metrics in a time range",
     collectionGroup: 'user_metrics',
     equality: ['userId'],
     orderBy: { field: 'timestamp', direction: 'ASCENDING' },
+  },
+  {
+    name: "a model version's predictions in a game id range",
+    collectionGroup: 'predictions',
+    equality: ['modelId', 'version'],
+    orderBy: { field: 'gameId', direction: 'ASCENDING' },
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
- * What the admin operations page shows of the two daily reconciliations and of parked Stripe
- * events, from their documents (services/reconciliation.ts writes ops/reconciliation/runs,
+ * What the admin operations page shows of the two daily reconciliations (the aggregate one covers
+ * agg_user_daily, agg_insights and agg_model) and of parked Stripe events, from their documents (services/reconciliation.ts writes ops/reconciliation/runs,
  * services/billing-reconciliation.ts ops/billing/reconciliation_runs, services/billing.ts
  * ops/billing/parked_events). Pure: the service reads the documents and turns Timestamps into
  * milliseconds; a field a console edit broke reads as zero or empty rather than failing the page.
@@ -36,6 +36,26 @@ const aggregatesDoc = z.object({
   insights: z
     .object({ checked: count, repaired: count, skippedRecent: count, countDrift: count })
     .catch({ checked: 0, repaired: 0, skippedRecent: 0, countDrift: 0 }),
+  // Runs before agg_model was reconciled have none: zeros.
+  models: z
+    .object({
+      checked: count,
+      repaired: count,
+      skippedRecent: count,
+      nDrift: z.number().min(0).catch(0),
+      brierDrift: z.number().min(0).catch(0),
+      predictions: count,
+      gradedRepaired: count,
+    })
+    .catch({
+      checked: 0,
+      repaired: 0,
+      skippedRecent: 0,
+      nDrift: 0,
+      brierDrift: 0,
+      predictions: 0,
+      gradedRepaired: 0,
+    }),
   repairs: z
     .array(
       z.object({
@@ -76,6 +96,9 @@ export interface AggregatesRun extends RunCommon {
   from: string;
   userDaily: z.infer<typeof aggregatesDoc>['userDaily'];
   insights: z.infer<typeof aggregatesDoc>['insights'];
+  /** agg_model (the model scorecards): documents checked, repaired and skipped, |n| and |Brier sum|
+   * drift, predictions read and those whose `graded` record was set right. */
+  models: z.infer<typeof aggregatesDoc>['models'];
   /** The first 50 repairs: the aggregate's path, what it held and what it holds now. */
   repairs: z.infer<typeof aggregatesDoc>['repairs'];
 }
@@ -90,15 +113,22 @@ export interface BillingRun extends RunCommon {
 
 export type ReconciliationRun = AggregatesRun | BillingRun;
 
+/** Four significant digits, no trailing zeros (0.41, not 0.4100; 0.0001234). */
+const fourDigits = (x: number): number => Number(x.toPrecision(4));
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function toRun(doc: RunDoc): ReconciliationRun {
   const common = { id: doc.id, at: iso(doc.finishedAtMs) };
   if (doc.kind === 'aggregates') {
     const d = aggregatesDoc.parse(doc.data ?? {});
-    const checked = d.userDaily.checked + d.insights.checked;
-    const repaired = d.userDaily.repaired + d.insights.repaired;
-    const drift = d.userDaily.countDrift + d.insights.countDrift;
+    const sections = [d.userDaily, d.insights, d.models];
+    const total = (f: (s: (typeof sections)[number]) => number) => sections.reduce((a, s) => a + f(s), 0);
+    const checked = total((s) => s.checked);
+    const repaired = total((s) => s.repaired);
+    const skipped = total((s) => s.skippedRecent);
+    const drift = d.userDaily.countDrift + d.insights.countDrift + d.models.nDrift;
+    const brier = d.models.brierDrift > 0 ? `, ${fourDigits(d.models.brierDrift)} in model Brier sums` : '';
     return {
       kind: 'aggregates',
       ...common,
@@ -108,13 +138,13 @@ export function toRun(doc: RunDoc): ReconciliationRun {
       failed: 0,
       summary:
         `${checked} aggregates checked, ${repaired} repaired` +
-        (repaired > 0 ? ` (drift: ${drift} in counts)` : '') +
-        (d.userDaily.skippedRecent + d.insights.skippedRecent > 0
-          ? `, ${d.userDaily.skippedRecent + d.insights.skippedRecent} skipped (recently written)`
-          : ''),
+        (repaired > 0 ? ` (drift: ${drift} in counts${brier})` : '') +
+        (d.models.gradedRepaired > 0 ? `, ${d.models.gradedRepaired} predictions regraded` : '') +
+        (skipped > 0 ? `, ${skipped} skipped (recently written)` : ''),
       from: d.from,
       userDaily: d.userDaily,
       insights: d.insights,
+      models: d.models,
       repairs: d.repairs,
     };
   }

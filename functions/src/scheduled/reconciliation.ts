@@ -5,9 +5,13 @@ import { logger } from '../observability/logger';
 import { firestore, l2Cache } from '../runtime';
 import { invalidateUserAnalytics } from '../services/analytics';
 import { INSIGHTS_SUMMARY_KEY } from '../services/insights-read';
+import { modelMetricsKey } from '../services/model-metrics';
 import { reconcile } from '../services/reconciliation';
 
-/** Daily: recompute recent aggregates from raw documents, repair drift, record it in ops/reconciliation/runs. */
+/**
+ * Daily: recompute recent aggregates and the model scorecards from raw documents, repair drift,
+ * record it in ops/reconciliation/runs.
+ */
 export const reconcileAggregates = onSchedule(
   {
     ...SIZING.reconcileAggregates,
@@ -27,6 +31,12 @@ export const reconcileAggregates = onSchedule(
     // A repair is a write: no cached response may keep showing the drifted numbers.
     await invalidateUserAnalytics(l2Cache(), report.repairedUsers);
     if (report.insights.repaired > 0) await bumpVersions(l2Cache(), [INSIGHTS_SUMMARY_KEY]);
-    logger.info('reconciliation', { runId, userDaily: report.userDaily, insights: report.insights });
+    await bumpVersions(l2Cache(), report.repairedModels.map(modelMetricsKey));
+    logger.info('reconciliation', {
+      runId,
+      userDaily: report.userDaily,
+      insights: report.insights,
+      models: report.models,
+    });
   },
 );

@@ -1053,6 +1053,20 @@ export interface components {
                 };
                 /** @constant */
                 kind: "aggregates";
+                /** @description agg_model, the model scorecards (zeros for runs before it was reconciled) */
+                models: {
+                    /** @description Sum of |Brier sum| differences over the repaired documents */
+                    brierDrift: number;
+                    checked: number;
+                    /** @description Predictions whose graded record was set right */
+                    gradedRepaired: number;
+                    /** @description Sum of |n| differences over the repaired documents */
+                    nDrift: number;
+                    /** @description Stored predictions read */
+                    predictions: number;
+                    repaired: number;
+                    skippedRecent: number;
+                };
                 /** @description Found wrong and repaired */
                 repaired: number;
                 /** @description The first 50 repairs */

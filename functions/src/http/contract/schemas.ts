@@ -367,6 +367,24 @@ export const ReconciliationRuns = z
           from: z.string().meta({ description: 'The first day recomputed' }),
           userDaily: z.object({ ...driftCounts, engagementDrift: z.number() }),
           insights: z.object(driftCounts),
+          models: z
+            .object({
+              checked: z.number().int(),
+              repaired: z.number().int(),
+              skippedRecent: z.number().int(),
+              nDrift: z.number().meta({ description: 'Sum of |n| differences over the repaired documents' }),
+              brierDrift: z
+                .number()
+                .meta({ description: 'Sum of |Brier sum| differences over the repaired documents' }),
+              predictions: z.number().int().meta({ description: 'Stored predictions read' }),
+              gradedRepaired: z
+                .number()
+                .int()
+                .meta({ description: 'Predictions whose graded record was set right' }),
+            })
+            .meta({
+              description: 'agg_model, the model scorecards (zeros for runs before it was reconciled)',
+            }),
           repairs: z
             .array(
               z.object({

@@ -40,8 +40,46 @@ it('maps an aggregates run: totals, drift and repairs', () => {
     from: '2026-02-23',
     userDaily: { checked: 10, repaired: 2, skippedRecent: 1, countDrift: 1000, engagementDrift: 95 },
     insights: { checked: 4, repaired: 1, skippedRecent: 0, countDrift: 6 },
+    models: {
+      checked: 0,
+      repaired: 0,
+      skippedRecent: 0,
+      nDrift: 0,
+      brierDrift: 0,
+      predictions: 0,
+      gradedRepaired: 0,
+    },
     repairs: [{ path: 'agg_user_daily/u1_2026-02-28', was: { count: 999 }, now: { count: 3 } }],
   });
+});
+
+it('shows the model scorecards (agg_model) in the totals and the summary line', () => {
+  const models = {
+    checked: 6,
+    repaired: 2,
+    skippedRecent: 1,
+    nDrift: 3,
+    brierDrift: 0.412345678,
+    predictions: 1800,
+    gradedRepaired: 4,
+  };
+  const run = toRun({ ...aggregates, data: { ...(aggregates.data as object), models } });
+  expect(run).toMatchObject({
+    checked: 20,
+    repaired: 5,
+    summary:
+      '20 aggregates checked, 5 repaired (drift: 1009 in counts, 0.4123 in model Brier sums), ' +
+      '4 predictions regraded, 2 skipped (recently written)',
+    models,
+  });
+  // Predictions regraded with every document right (a prediction that was never counted anywhere).
+  const regradedOnly = toRun({
+    kind: 'aggregates',
+    id: 'z',
+    finishedAtMs: null,
+    data: { models: { ...models, repaired: 0, nDrift: 0, brierDrift: 0, skippedRecent: 0 } },
+  });
+  expect(regradedOnly.summary).toBe('6 aggregates checked, 0 repaired, 4 predictions regraded');
 });
 
 it('maps a billing run: customers re-synced, repaired and failed', () => {
