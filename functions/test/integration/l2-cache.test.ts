@@ -43,7 +43,7 @@ describe('L2Cache over the local Upstash server', () => {
     expect(ttl).toBeGreaterThan(VERSION_TTL_SECONDS - 60);
     expect(ttl).toBeLessThanOrEqual(VERSION_TTL_SECONDS);
     // An answer stored in the hash later keeps a TTL too (its own, when shorter).
-    writeVersioned(l2, family, 'days', 1, { n: 1 }, 300);
+    writeVersioned(l2, family, 'days', 'v1', { n: 1 }, 300);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await redis.ttl(family)).toBeGreaterThan(0);
   });
