@@ -195,6 +195,25 @@ export function predictionConfig(): PredictionConfig {
     });
 }
 
+/**
+ * How often each api instance writes its service counters (domain/service-counters.ts) to
+ * Firestore, in seconds: `GET /v1/admin/metrics` lags by at most this (the caller's own instance
+ * writes first), and a hard kill loses at most this (a shutdown writes first).
+ */
+export const metricsFlushSeconds = defineInt('METRICS_FLUSH_SECONDS', {
+  default: 60,
+  description: "Seconds between writes of each api instance's per-minute service counters",
+});
+
+/** The deployed revision serving this instance (K_REVISION), or 'local' in the emulator. */
+export function revisionName(): string {
+  return (isEmulator() ? undefined : process.env.K_REVISION) ?? 'local';
+}
+
+export function metricsFlushMs(): number {
+  return z.number().int().min(1).max(3600).parse(metricsFlushSeconds.value()) * 1000;
+}
+
 /** How many recent UTC days the daily reconciliation recomputes. */
 export const reconcileDaysParam = defineInt('RECONCILE_DAYS', {
   default: 3,

@@ -5,7 +5,8 @@
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import type { Redis } from '@upstash/redis';
-import { accessConfig, billingConfig, redisConfig } from './config';
+import { randomUUID } from 'node:crypto';
+import { accessConfig, billingConfig, metricsFlushMs, redisConfig, revisionName } from './config';
 import { createRedis } from './cache/redis';
 import type { TokenVerifier } from './http/middleware/auth';
 import { cachedVerifier } from './http/token-cache';
@@ -20,6 +21,8 @@ import { createStripe } from './services/stripe';
 import type { BillingDeps } from './services/billing';
 import { logger } from './observability/logger';
 import { finishBeforeResponse } from './observability/request-work';
+import { CounterWindow } from './domain/service-counters';
+import { flushCounters } from './services/service-metrics';
 
 export function lazy<T>(factory: () => T): () => T {
   let made = false;
@@ -71,7 +74,13 @@ export const l2Cache = lazy(() => new L2Cache(redis));
 /** The instance's prediction service: its L1, batcher and warm models live as long as the instance. */
 export const predictions = lazy(() => {
   const config = predictionConfig();
-  return new PredictionService({ db: firestore, l2: l2Cache(), models: modelCache(), ...config });
+  return new PredictionService({
+    db: firestore,
+    l2: l2Cache(),
+    models: modelCache(),
+    ...config,
+    onInference: (count, ms) => serviceCounters().window.inference(count, ms),
+  });
 });
 
 /** Each user's tier, cached per instance for ENTITLEMENT_L1_TTL_MS over the versioned L2 entry. */
@@ -103,3 +112,21 @@ export const billing = lazy((): BillingDeps => ({
   l2: l2Cache(),
   log: logger,
 }));
+
+/**
+ * This instance's service counters (domain/service-counters.ts): counted in memory as answers go
+ * out, written to Firestore every METRICS_FLUSH_SECONDS by a timer that does not keep the process
+ * alive, and once more when the instance is told to stop (SIGTERM: Cloud Run allows 10 s).
+ */
+export const serviceCounters = lazy(() => {
+  const window = new CounterWindow();
+  const instance = `${revisionName()}-${randomUUID().slice(0, 8)}`;
+  const flush = (): Promise<void> =>
+    flushCounters(firestore(), instance, window).then(
+      () => undefined,
+      (err: unknown) => logger.warn('service counters not written; kept for the next flush', { err }),
+    );
+  setInterval(() => void flush(), metricsFlushMs()).unref();
+  process.once('SIGTERM', () => void flush());
+  return { window, flush };
+});

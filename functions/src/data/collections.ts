@@ -16,4 +16,5 @@ export const Collections = {
   customers: 'customers',
   entitlements: 'entitlements',
   stripeEvents: 'stripe_events',
+  serviceMetrics: 'service_metrics',
 } as const;

@@ -8,7 +8,7 @@ import './types';
 import { errorHandler, notFoundHandler } from './errors';
 import type { TokenVerifier } from './middleware/auth';
 import { finishWorkBeforeResponse } from './middleware/request-work';
-import { requestContext, stripApiPrefix } from './middleware/request-context';
+import { requestContext, stripApiPrefix, type RequestCounter } from './middleware/request-context';
 import { healthRoutes } from './routes/health';
 import { contractRoutes } from './routes/contract';
 import { identityRoutes } from './routes/me';
@@ -32,6 +32,7 @@ import type { RateLimiter } from '../services/rate-limiter';
 import { identify, rateLimit, rejectBadToken } from './middleware/access';
 import { bodyPolicy, corsPolicy, methodNotAllowed } from './middleware/http-policy';
 import { billingRoutes } from './routes/billing';
+import { recentMetrics } from '../services/service-metrics';
 
 export interface AppDeps {
   db: () => Firestore;
@@ -47,6 +48,10 @@ export interface AppDeps {
   now?: () => number;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: () => readonly string[];
+  /** Counts every answer (the instance's service counters); none by default. */
+  counters?: RequestCounter;
+  /** The service's last hour of counters (GET /v1/admin/metrics); by default read as written. */
+  serviceMetrics?: (nowMs: number) => Promise<unknown>;
 }
 
 /**
@@ -71,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(requestContext, stripApiPrefix, corsPolicy(deps.corsOrigins ?? (() => [])));
+  app.use(requestContext(deps.counters), stripApiPrefix, corsPolicy(deps.corsOrigins ?? (() => [])));
   app.use(bodyParsers());
   const v1 = express.Router();
   // Every /v1 request: who is calling and at which tier, then their rate limit (headers on every answer).
@@ -98,7 +103,8 @@ export function createApp(deps: AppDeps): Express {
   v1.use(insightRoutes(deps.db, deps.l2, deps.verifyIdToken));
   v1.use(ratingRoutes(deps.db, deps.verifyIdToken, dropPointers));
   v1.use(teamRoutes(deps.db, deps.l2, deps.predictions));
-  v1.use(adminOpsRoutes(deps.db, deps.verifyIdToken));
+  const serviceMetrics = deps.serviceMetrics ?? ((nowMs: number) => recentMetrics(deps.db(), nowMs));
+  v1.use(adminOpsRoutes(deps.db, deps.verifyIdToken, serviceMetrics));
   v1.use(methodNotAllowed(v1));
   app.use('/v1', v1);
   app.use(notFoundHandler);

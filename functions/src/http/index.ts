@@ -13,7 +13,9 @@ import {
   entitlements,
   rateLimiter,
   billing,
+  serviceCounters,
 } from '../runtime';
+import { recentMetrics } from '../services/service-metrics';
 import { Collections } from '../data/collections';
 import { createApp } from './app';
 
@@ -50,6 +52,11 @@ const app = lazy(() =>
     limiter: rateLimiter,
     billing,
     corsOrigins: lazy(corsOriginList),
+    counters: { request: (status, cache) => serviceCounters().window.request(status, cache) },
+    serviceMetrics: async (nowMs) => {
+      await serviceCounters().flush();
+      return recentMetrics(firestore(), nowMs);
+    },
     runtimeStats: () => ({
       predictions: predictions().stats(),
       models: modelCache().stats(),

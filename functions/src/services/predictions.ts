@@ -78,6 +78,8 @@ export interface PredictionServiceOptions {
   /** Where write-behind work goes (tests and the benchmark can await it). */
   background?: (work: Promise<unknown>) => void;
   now?: () => Date;
+  /** Told of every model call (count, ms): the service counters. */
+  onInference?: (count: number, ms: number) => void;
 }
 
 /** A game of a batch, keyed under its sport's pointers. */

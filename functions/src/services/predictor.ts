@@ -63,6 +63,8 @@ export interface PredictorOptions {
   batchMaxSize: number;
   batching?: boolean;
   now?: () => Date;
+  /** Told of every model call: how many predictions it made and how long it took (service counters). */
+  onInference?: (count: number, ms: number) => void;
 }
 
 interface InferenceInput {
@@ -81,7 +83,12 @@ export class Predictor {
       windowMs: opts.batchWindowMs,
       maxBatch: opts.batchMaxSize,
       enabled: opts.batching ?? true,
-      run: (inputs) => runInference(inputs),
+      run: (inputs) => {
+        const started = performance.now();
+        const out = runInference(inputs);
+        opts.onInference?.(inputs.length, performance.now() - started);
+        return out;
+      },
     });
   }
 

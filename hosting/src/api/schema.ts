@@ -67,6 +67,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service’s counters over the last hour
+         * @description Per minute, all instances together: requests, 5xx answers, cache levels, model inferences and their time, rate-limited answers. Each instance keeps its counts in memory and writes them every METRICS_FLUSH_SECONDS (and when it stops); the answering instance writes its own first.
+         *
+         *     **Who:** Admins (the `admin` custom claim).
+         */
+        get: operations["getServiceMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/reconciliation-runs": {
         parameters: {
             query?: never;
@@ -1120,6 +1142,51 @@ export interface components {
         Runtime: {
             [key: string]: unknown;
         };
+        /** @description The api’s answers over the last hour, all instances together, as each instance last wrote them (every METRICS_FLUSH_SECONDS; this instance just now) */
+        ServiceMetrics: {
+            /** @description The first minute, ISO 8601 in UTC (2026-11-30T14:05Z) */
+            from: string;
+            /** @description Every minute of the range, oldest first (zeros where nothing was answered) */
+            minutes: {
+                /** @description Answers by the X-Cache level they carried (predictions) */
+                cache: {
+                    l1: number;
+                    l2: number;
+                    l3: number;
+                    miss: number;
+                };
+                /** @description Answers 500 and above */
+                errors5xx: number;
+                /** @description The model’s time for them, in ms */
+                inferenceMs: number;
+                /** @description Predictions computed by the model */
+                inferences: number;
+                minute: string;
+                /** @description Answers 429 */
+                rateLimited: number;
+                requests: number;
+            }[];
+            /** @description The last minute (the current one, still counting) */
+            to: string;
+            totals: {
+                /** @description Answers by the X-Cache level they carried (predictions) */
+                cache: {
+                    l1: number;
+                    l2: number;
+                    l3: number;
+                    miss: number;
+                };
+                /** @description Answers 500 and above */
+                errors5xx: number;
+                /** @description The model’s time for them, in ms */
+                inferenceMs: number;
+                /** @description Predictions computed by the model */
+                inferences: number;
+                /** @description Answers 429 */
+                rateLimited: number;
+                requests: number;
+            };
+        };
         Subscription: {
             cancelAtPeriodEnd: boolean;
             currentPeriodEnd: string | null;
@@ -1559,6 +1626,44 @@ export interface operations {
             409: components["responses"]["Error409"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getServiceMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last hour */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceMetrics"];
+                };
+            };
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
             429: components["responses"]["Error429"];
             /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
             default: {

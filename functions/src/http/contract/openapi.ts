@@ -505,6 +505,17 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/admin/metrics',
+    operationId: 'getServiceMetrics',
+    tag: 'admin',
+    summary: 'The service’s counters over the last hour',
+    description:
+      'Per minute, all instances together: requests, 5xx answers, cache levels, model inferences and their time, rate-limited answers. Each instance keeps its counts in memory and writes them every METRICS_FLUSH_SECONDS (and when it stops); the answering instance writes its own first.',
+    access: 'admin',
+    ok: [{ status: 200, description: 'The last hour', schema: S.ServiceMetrics }],
+  },
+  {
+    method: 'get',
     path: '/v1/admin/billing/parked-events',
     operationId: 'listParkedEvents',
     tag: 'admin',

@@ -428,6 +428,32 @@ export const ParkedEvents = z
     description: 'Stripe events for a customer no user has, most recently parked first',
   });
 
+const minuteCounts = {
+  requests: z.number().int(),
+  errors5xx: z.number().int().meta({ description: 'Answers 500 and above' }),
+  cache: z
+    .object({ l1: z.number().int(), l2: z.number().int(), l3: z.number().int(), miss: z.number().int() })
+    .meta({ description: 'Answers by the X-Cache level they carried (predictions)' }),
+  inferences: z.number().int().meta({ description: 'Predictions computed by the model' }),
+  inferenceMs: z.number().meta({ description: 'The model’s time for them, in ms' }),
+  rateLimited: z.number().int().meta({ description: 'Answers 429' }),
+};
+
+export const ServiceMetrics = z
+  .object({
+    from: z.string().meta({ description: 'The first minute, ISO 8601 in UTC (2026-11-30T14:05Z)' }),
+    to: z.string().meta({ description: 'The last minute (the current one, still counting)' }),
+    minutes: z.array(z.object({ minute: z.string(), ...minuteCounts })).meta({
+      description: 'Every minute of the range, oldest first (zeros where nothing was answered)',
+    }),
+    totals: z.object(minuteCounts),
+  })
+  .meta({
+    id: 'ServiceMetrics',
+    description:
+      'The api’s answers over the last hour, all instances together, as each instance last wrote them (every METRICS_FLUSH_SECONDS; this instance just now)',
+  });
+
 export const Runtime = z
   .record(z.string(), z.unknown())
   .meta({ id: 'Runtime', description: 'This instance’s caches, models and memory' });

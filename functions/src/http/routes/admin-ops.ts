@@ -9,12 +9,24 @@ import { parseRequest } from '../middleware/validate';
 export const opsListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 /**
- * Admin operations reads: the latest reconciliation runs (aggregates and billing, newest first)
- * and the Stripe events parked for an admin (no user for their customer).
+ * Admin operations reads: the latest reconciliation runs (aggregates and billing, newest first),
+ * the Stripe events parked for an admin (no user for their customer) and the service's counters
+ * over the last hour.
  */
-export function adminOpsRoutes(db: () => Firestore, verify: TokenVerifier): Router {
+export function adminOpsRoutes(
+  db: () => Firestore,
+  verify: TokenVerifier,
+  serviceMetrics: (nowMs: number) => Promise<unknown>,
+): Router {
   const router = Router();
   const admin = requireAdmin(verify);
+  router.get(
+    '/admin/metrics',
+    admin,
+    handler(async (_req, res) => {
+      res.set('Cache-Control', 'private, no-store').json(await serviceMetrics(Date.now()));
+    }),
+  );
   router.get(
     '/admin/reconciliation-runs',
     admin,

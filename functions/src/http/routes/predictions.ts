@@ -50,6 +50,8 @@ function toHttp(err: unknown): never {
 }
 
 function send(res: Response, cached: CachedPrediction, level: CacheLevel, details: boolean): void {
+  // For the access log (a structured field Cloud Logging can count by).
+  res.locals.modelVersion = `${cached.body.model.id}@${cached.body.model.version}`;
   res
     .set('X-Cache', level)
     .set('Cache-Control', 'private, max-age=60')

@@ -8,7 +8,7 @@ import { parseRequest } from '../../../src/http/middleware/validate';
 import { serve } from './serve';
 
 const app = express();
-app.use(requestContext, express.json());
+app.use(requestContext(), express.json());
 app.post('/items/:id', (req, res) => {
   const { params, query, body } = parseRequest(req, {
     params: z.object({ id: z.string().regex(/^[a-z]+$/) }),
