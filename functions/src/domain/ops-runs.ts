@@ -21,6 +21,17 @@ export interface RunDoc {
 const count = z.number().int().min(0).catch(0);
 const text = z.string().catch('');
 
+/** An agg_model section with nothing found (a run's start; runs from before it was reconciled). */
+export const NO_MODEL_REPAIRS = {
+  checked: 0,
+  repaired: 0,
+  skippedRecent: 0,
+  nDrift: 0,
+  brierDrift: 0,
+  predictions: 0,
+  gradedRepaired: 0,
+};
+
 const aggregatesDoc = z.object({
   runId: text,
   from: text,
@@ -47,15 +58,7 @@ const aggregatesDoc = z.object({
       predictions: count,
       gradedRepaired: count,
     })
-    .catch({
-      checked: 0,
-      repaired: 0,
-      skippedRecent: 0,
-      nDrift: 0,
-      brierDrift: 0,
-      predictions: 0,
-      gradedRepaired: 0,
-    }),
+    .catch(() => ({ ...NO_MODEL_REPAIRS })),
   repairs: z
     .array(
       z.object({

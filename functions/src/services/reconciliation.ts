@@ -38,6 +38,7 @@ import {
 import { Collections } from '../data/collections';
 import { outcome } from '../domain/game-changes';
 import { insightBucket } from '../domain/insights';
+import { NO_MODEL_REPAIRS } from '../domain/ops-runs';
 import {
   aggDrift,
   aggModelId,
@@ -121,15 +122,7 @@ export async function reconcile(db: Firestore, opts: Opts): Promise<Reconciliati
     from,
     userDaily: { checked: 0, repaired: 0, skippedRecent: 0, countDrift: 0, engagementDrift: 0 },
     insights: { checked: 0, repaired: 0, skippedRecent: 0, countDrift: 0 },
-    models: {
-      checked: 0,
-      repaired: 0,
-      skippedRecent: 0,
-      nDrift: 0,
-      brierDrift: 0,
-      predictions: 0,
-      gradedRepaired: 0,
-    },
+    models: { ...NO_MODEL_REPAIRS },
     repairedUsers: [],
     repairedModels: [],
     repairs: [],
