@@ -99,7 +99,8 @@ function scenarioTable(rows: Row[], floor: Row): string[] {
       String(r.requests),
       r.p50.toFixed(3),
       r.p99.toFixed(3),
-      Number.isNaN(r.rps) ? '' : r.rps.toFixed(0),
+      // NaN (no rate: cold starts) comes back from results.json as null.
+      typeof r.rps !== 'number' || Number.isNaN(r.rps) ? '' : r.rps.toFixed(0),
       (r.vsFloor?.p50 ?? r.p50 / floor.p50).toFixed(2),
       u ? `${u.cpuUsPerRequest.toFixed(0)}${perPrediction ? ' per prediction' : ''}` : '',
       u && !perPrediction ? (r.vsFloor?.cpu ?? u.cpuUsPerRequest / floorCpu).toFixed(2) : '',
