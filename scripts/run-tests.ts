@@ -1,7 +1,6 @@
 /**
- * npm test: every layer: the build, then the integration tests inside `firebase emulators:exec` with
- * Redis and the Upstash REST server up; lint, typecheck and the unit + scripts tests (no emulator)
- * alongside at the lowest CPU priority.
+ * npm test: every layer, in order: lint, typecheck, build, unit + scripts tests (no emulator), then
+ * integration tests inside `firebase emulators:exec` with Redis and the Upstash REST server up.
  * Writes jest results to .test-results/ and ends with the line `N passed, N failed`.
  *
  *   npm test                         everything
@@ -25,19 +24,13 @@ const resultsDir = join(repoRoot, '.test-results');
 const jestBin = join(repoRoot, 'node_modules', '.bin', 'jest');
 const log = (line: string): void => console.log(`\n[test] ${line}`);
 
-/** `command args` at the lowest CPU priority (POSIX nice), as [command, args] for spawn/run. */
-const niced = (command: string, ...args: string[]): [string, string[]] => [
-  'nice',
-  ['-n', '19', command, ...args],
-];
-
 interface Tally {
   passed: number;
   failed: number;
   failures: string[];
 }
 
-/** Seconds each layer took (lint, typecheck and unit run side by side with the build and integration). */
+/** Seconds each layer took (lint, typecheck and unit run side by side; integration after them). */
 const layerSeconds = new Map<string, number>();
 const since = (started: number) => Math.round((performance.now() - started) / 100) / 10;
 
@@ -117,9 +110,8 @@ function jestArgs(projects: string[], out: string): string[] {
 
 /**
  * The integration suite inside `firebase emulators:exec`. The emulators start at once; the tests
- * wait for `gate` (a file written once the build is done). Lint, typecheck and the unit tests run at
- * the lowest CPU priority (`nice -n 19`) meanwhile: they take only what the emulators and the tests
- * leave idle (most of it: those mostly wait), instead of holding the tests back for ~100 s.
+ * wait for `gate` (a file written when the other checks are done), so the stack's start overlaps
+ * lint, typecheck and the unit tests while the tests themselves never share the CPU with them.
  */
 async function integration(tally: Tally, gate: string): Promise<void> {
   const out = join(resultsDir, 'integration.json');
@@ -198,14 +190,12 @@ async function main(): Promise<number> {
   const tally: Tally = { passed: 0, failed: 0, failures: [] };
 
   // Lint, typecheck, build and the unit tests read the tree and write nothing the others read:
-  // side by side, and (but the build, which the integration tests wait for) at the lowest priority.
+  // side by side.
   const checks: Promise<boolean>[] = [];
   if (only === undefined) {
+    checks.push(step(tally, 'lint', () => run('npm', ['run', '--silent', 'lint'], { cwd: repoRoot })));
     checks.push(
-      step(tally, 'lint', () => run(...niced('npm', 'run', '--silent', 'lint'), { cwd: repoRoot })),
-    );
-    checks.push(
-      step(tally, 'typecheck', () => run(...niced('npm', 'run', '--silent', 'typecheck'), { cwd: repoRoot })),
+      step(tally, 'typecheck', () => run('npm', ['run', '--silent', 'typecheck'], { cwd: repoRoot })),
     );
   }
   const building =
@@ -219,8 +209,7 @@ async function main(): Promise<number> {
         const out = join(resultsDir, 'unit.json');
         log('unit and scripts tests');
         const started = performance.now();
-        const [command, args] = niced(jestBin, ...jestArgs(['unit', 'scripts'], out));
-        await exitOf(spawn(command, args, { cwd: repoRoot, stdio: 'inherit' }));
+        await exitOf(spawn(jestBin, jestArgs(['unit', 'scripts'], out), { cwd: repoRoot, stdio: 'inherit' }));
         layerSeconds.set('unit+scripts', since(started));
         countJest(tally, out, 'unit');
         return true;
@@ -231,14 +220,14 @@ async function main(): Promise<number> {
     await Promise.all(checks);
     return finish(tally);
   }
-  const gate = join(resultsDir, 'build-done');
+  const gate = join(resultsDir, 'checks-done');
   const integrating =
     only !== 'unit'
       ? step(tally, 'integration tests (firebase emulators:exec)', () => integration(tally, gate))
       : null;
+  await Promise.all(checks);
   writeFileSync(gate, '');
   const testsStarted = performance.now();
-  await Promise.all(checks);
   if (integrating) {
     const ran = await integrating;
     layerSeconds.set('integration', since(testsStarted));
@@ -252,7 +241,7 @@ function finish(tally: Tally): number {
   const layers = [...layerSeconds].map(([name, seconds]) => `${name} ${seconds} s`).join(' · ');
   const slowest = slowestFiles(join(resultsDir, 'integration.json'), 5);
   log(
-    `time per layer: ${layers} · total ${since(0)} s (build, then integration with the emulators starting; lint, typecheck and unit side by side at the lowest CPU priority)` +
+    `time per layer: ${layers} · total ${since(0)} s (lint, typecheck, build and unit side by side, with the emulators starting; integration after them)` +
       (slowest ? `\n[test] slowest integration files: ${slowest}` : ''),
   );
   writeFileSync(

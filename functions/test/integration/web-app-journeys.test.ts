@@ -45,11 +45,7 @@ async function newPage(width = 1280): Promise<{ context: BrowserContext; page: P
   return { context, page: watch(await context.newPage(), problems), problems };
 }
 
-/**
- * The machine's busy and total CPU time so far (jiffies, all cores), from /proc/stat. Time spent
- * at a lowered priority (`nice`: npm test's lint, typecheck and unit tests) is not counted as busy:
- * the scheduler gives it only what the browser and the emulators leave idle.
- */
+/** The machine's busy and total CPU time so far (jiffies, all cores), from /proc/stat. */
 function cpuTimes(): { busy: number; total: number } {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
     .trim()
@@ -57,7 +53,7 @@ function cpuTimes(): { busy: number; total: number } {
     .slice(1)
     .map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
-  const idle = (fields[1] ?? 0) + (fields[3] ?? 0) + (fields[4] ?? 0); // nice + idle + iowait
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
   return { busy: total - idle, total };
 }
 
