@@ -11,7 +11,7 @@ const ARTIFACT = JSON.parse(
 const artifactAs = (version: string) => ({ ...ARTIFACT, metadata: { ...ARTIFACT.metadata, version } });
 const x = [1.2, 0.8, 1, 0, 0.3, 0.14, 0.05];
 
-beforeAll(() => initBackend());
+beforeAll(() => initBackend(), 60_000); // WebAssembly: seconds when the CPU is shared
 
 describe('a version that fails to load', () => {
   function setup() {

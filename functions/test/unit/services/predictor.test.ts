@@ -47,7 +47,7 @@ function setup(opts: { maxLoaded?: number; batchWindowMs?: number } = {}) {
   return { models, predictor };
 }
 
-beforeAll(() => initBackend());
+beforeAll(() => initBackend(), 60_000); // WebAssembly: seconds when the CPU is shared
 
 describe('the predictor', () => {
   it('answers a body per input, in order, from the model serving the pointers', async () => {
