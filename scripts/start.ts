@@ -159,6 +159,7 @@ async function main(): Promise<number> {
       `  Pub/Sub           ${base}:${ports.pubsub ?? 8085}`,
       `  Upstash REST      ${stack.upstashUrl} (token ${stack.upstashToken})`,
       `  Stripe fake       ${stack.stripeUrl} (events signed to /stripeWebhook; state at ${stack.stripeUrl}/_fake/state)`,
+      `  Alert webhook     ${stack.alertReceiverUrl} (prints what the alert webhook gets; GET _received)`,
       `  Redis             ${stack.redisUrl}`,
       '  Token for curl:   npm run --silent token -- --email you@example.com [--admin]',
       '  Run a scheduled job: npm run job -- ledgerCleanup',

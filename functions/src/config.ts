@@ -12,6 +12,8 @@ import type { GlobalOptions } from 'firebase-functions/options';
 import { defineInt, defineSecret, defineString, select } from 'firebase-functions/params';
 import type { RuntimeOptions } from 'firebase-functions/v1';
 import { z } from 'zod';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './domain/alert-rules';
+import type { AlertPolicy } from './domain/alert-state';
 import { parsePriceTable, type PaidTier } from './domain/tiers';
 
 /** Region every function is deployed to (set once, in index.ts via setGlobalOptions). */
@@ -108,6 +110,10 @@ export const SIZING = {
   reconcileBilling: { ...light, concurrency: 1, timeoutSeconds: 540 },
   /** Every 15 minutes: must end well before the next run. */
   warmPredictionCache: { ...predicting, concurrency: 1, timeoutSeconds: 300 },
+  /** Every 5 minutes: a few bounded reads, one transaction per verdict (tens), and at most
+   * ALERT_DELIVERIES_PER_RUN webhook POSTs of ALERT_WEBHOOK_TIMEOUT_MS each, one after another
+   * (~100 s at worst); it must end before the next run. No model. */
+  evaluateAlerts: { ...light, concurrency: 1, timeoutSeconds: 240 },
 } satisfies Record<string, Sizing>;
 
 /** onUserDeleted is 1st gen (Auth deletion triggers exist only there): one request per instance,
@@ -239,6 +245,122 @@ export function reconcileSettleMs(): number {
       .max(24 * 60)
       .parse(reconcileSettleMinutes.value()) * 60_000
   );
+}
+
+/*
+ * Business alerts (domain/alert-rules.ts, domain/alert-state.ts, services/alerts.ts). Only what an
+ * operator tunes is a param; the other thresholds are DEFAULT_ALERT_THRESHOLDS in code.
+ */
+
+/** At most one opened/reminder notification per alert in this time (DEFAULT_ALERT_POLICY: 240). */
+export const alertCooldownMinutes = defineInt('ALERT_COOLDOWN_MINUTES', {
+  default: 240,
+  description: 'Minutes between notifications (opened, reminder) of one alert',
+});
+
+/** A warning still open this long becomes critical (DEFAULT_ALERT_POLICY: 24). */
+export const alertEscalateAfterHours = defineInt('ALERT_ESCALATE_AFTER_HOURS', {
+  default: 24,
+  description: 'Hours an unresolved warning stays a warning before it escalates to critical',
+});
+
+/** A game not final this long after kickoff is stale (DEFAULT_ALERT_THRESHOLDS: 6). */
+export const alertStaleGameHours = defineInt('ALERT_STALE_GAME_HOURS', {
+  default: 6,
+  description: 'Hours after kickoff a game may stay not final before a stale-data alert',
+});
+
+/** Model drift: Brier above the version's validation Brier by this much: warning (0.03). */
+export const alertDriftVsValidation = defineString('ALERT_DRIFT_VS_VALIDATION', {
+  default: '0.03',
+  description: "Model drift warning: Brier this much above the version's validation Brier (0.03)",
+});
+
+/** Model drift: Brier above Elo alone on the same games by this much: warning (0.01). */
+export const alertDriftVsElo = defineString('ALERT_DRIFT_VS_ELO', {
+  default: '0.01',
+  description: 'Model drift warning: Brier this much above Elo alone on the same games (0.01)',
+});
+
+/** Who gets alert emails (through the Trigger Email extension's `mail` collection); '' = no email. */
+export const alertEmails = defineString('ALERT_EMAILS', {
+  default: '',
+  description: 'Comma-separated admin addresses alert emails go to (mail/{id}); empty = no email',
+});
+
+/**
+ * Where alert notifications are POSTed (Slack-compatible JSON: a Slack incoming webhook URL works
+ * as is). A secret, since a Slack webhook URL is a credential:
+ * `firebase functions:secrets:set ALERT_WEBHOOK_URL`; `none` (or empty) turns the channel off.
+ */
+export const alertWebhookUrl = defineSecret('ALERT_WEBHOOK_URL');
+
+/** Code defaults of the webhook channel: one POST's timeout, and the most POSTs one run makes. */
+export const ALERT_WEBHOOK_TIMEOUT_MS = 5000;
+export const ALERT_DELIVERIES_PER_RUN = 20;
+
+export interface AlertConfig {
+  thresholds: AlertThresholds;
+  policy: AlertPolicy;
+  /** Admin addresses for mail/{id}; empty: no email. */
+  emails: string[];
+  /** The webhook URL; null: no webhook channel. */
+  webhookUrl: string | null;
+  webhookTimeoutMs: number;
+  deliveriesPerRun: number;
+}
+
+const HOUR_MS = 3_600_000;
+const driftThreshold = z.coerce.number().min(0).max(1);
+
+/** The alert evaluator's settings from the params, validated (a bad value fails the run, loudly). */
+export function alertConfig(): AlertConfig {
+  const vsValidation = driftThreshold.parse(alertDriftVsValidation.value());
+  const vsElo = driftThreshold.parse(alertDriftVsElo.value());
+  const d = DEFAULT_ALERT_THRESHOLDS;
+  const webhook = secretValue(alertWebhookUrl).trim();
+  return {
+    thresholds: {
+      ...d,
+      staleGameAfterMs:
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 14)
+          .parse(alertStaleGameHours.value()) * HOUR_MS,
+      driftVsValidationWarning: vsValidation,
+      // A warning set above the code's critical level moves critical up with it.
+      driftVsValidationCritical: Math.max(d.driftVsValidationCritical, vsValidation),
+      driftVsEloWarning: vsElo,
+      driftVsEloCritical: Math.max(d.driftVsEloCritical, vsElo),
+    },
+    policy: {
+      cooldownMs:
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .parse(alertCooldownMinutes.value()) * 60_000,
+      escalateAfterMs:
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .parse(alertEscalateAfterHours.value()) * HOUR_MS,
+    },
+    emails: alertEmails
+      .value()
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '')
+      .map((e) => z.email().parse(e)),
+    webhookUrl: webhook === '' || webhook === 'none' ? null : z.url({ protocol: /^https?$/ }).parse(webhook),
+    webhookTimeoutMs: ALERT_WEBHOOK_TIMEOUT_MS,
+    deliveriesPerRun: ALERT_DELIVERIES_PER_RUN,
+  };
 }
 
 /**

@@ -21,3 +21,4 @@ export { ledgerCleanup } from './scheduled/ledger-cleanup';
 export { reconcileAggregates } from './scheduled/reconciliation';
 export { reconcileBilling } from './scheduled/billing-reconciliation';
 export { warmPredictionCache } from './scheduled/cache-warming';
+export { evaluateAlerts } from './scheduled/alerts';

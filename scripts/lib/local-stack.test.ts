@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const stack = await startSupportStack(() => undefined, { writeEnvFiles: false, freePorts: true });
   const emulator = spawnGroup('sh', ${JSON.stringify(EMULATOR_LIKE)}, { stdio: ['ignore', 'pipe', 'inherit'] });
   emulator.stdout?.once('data', (pid: Buffer) => {
-    const urls = [stack.redisUrl, stack.upstashUrl, stack.stripeUrl];
+    const urls = [stack.redisUrl, stack.upstashUrl, stack.stripeUrl, stack.alertReceiverUrl];
     console.log(JSON.stringify({ urls, emulator: emulator.pid, grandchild: Number(String(pid).trim()) }));
   });
   setInterval(() => undefined, 60_000);

@@ -1,6 +1,7 @@
 /**
  * The local stack around the Firebase emulators: Redis, the Upstash-compatible REST server over it,
- * and the functions' emulator-only settings (functions/.env.local, .secret.local) pointing at them.
+ * the Stripe fake, the alert webhook receiver, and the functions' emulator-only settings
+ * (functions/.env.local, .secret.local) pointing at them.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import {
   STRIPE_FAKE_PORT,
   STRIPE_FAKE_WEBHOOK_SECRET,
 } from '../stripe-fake/constants';
+import { ALERT_RECEIVER_PORT } from '../alert-receiver/server';
 import { emulatorPorts, functionsDir, projectId, repoRoot } from './paths';
 import { freePort, isListening, spawnGroup, stopGroup, waitFor } from './process';
 import { ensureRedis } from './redis';
@@ -25,7 +27,9 @@ export interface SupportStack {
   upstashPid: number;
   /** The Stripe fake (scripts/stripe-fake): the SDK's API base and the control API. */
   stripeUrl: string;
-  /** Stops the Stripe fake and the Upstash server, then Redis (if we started it). */
+  /** The alert webhook receiver (scripts/alert-receiver): ALERT_WEBHOOK_URL points at it. */
+  alertReceiverUrl: string;
+  /** Stops the alert receiver, the Stripe fake and the Upstash server, then Redis (if we started it). */
   stop(): Promise<void>;
 }
 
@@ -107,13 +111,21 @@ export async function startSupportStack(
     const stripeUrl = `http://127.0.0.1:${stripePort}`;
     log(`Stripe fake: ${stripeUrl} (webhooks to ${webhookUrl()})`);
 
-    if (options.writeEnvFiles ?? true) writeEnvFiles(upstashUrl, stripeUrl);
+    // The alert webhook's receiver: prints what the evaluator's webhook would get.
+    const alertPort = await portFor(ALERT_RECEIVER_PORT);
+    children.push(spawnScript('alert-receiver/main.ts', ['--port', String(alertPort)]));
+    await waitFor(() => isListening(alertPort), `the alert receiver on port ${alertPort}`, 20_000);
+    const alertReceiverUrl = `http://127.0.0.1:${alertPort}/`;
+    log(`Alert webhook receiver: ${alertReceiverUrl} (GET ${alertReceiverUrl}_received)`);
+
+    if (options.writeEnvFiles ?? true) writeEnvFiles(upstashUrl, stripeUrl, alertReceiverUrl);
     return {
       redisUrl: redis.url,
       upstashUrl,
       upstashToken: LOCAL_UPSTASH_TOKEN,
       upstashPid: upstash.pid ?? 0,
       stripeUrl,
+      alertReceiverUrl,
       stop: async () => {
         await stopChildren();
         await redis.stop();
@@ -127,7 +139,7 @@ export async function startSupportStack(
 }
 
 /** The functions' emulator-only settings, pointing them at this stack. */
-function writeEnvFiles(upstashUrl: string, stripeUrl: string): void {
+function writeEnvFiles(upstashUrl: string, stripeUrl: string, alertReceiverUrl: string): void {
   const hosting = `http://127.0.0.1:${emulatorPorts().hosting ?? 5000}`;
   const header = '# Written by scripts/lib/stack.ts for the emulators (npm start / npm test).';
   upsertDotenv(
@@ -150,6 +162,7 @@ function writeEnvFiles(upstashUrl: string, stripeUrl: string): void {
       UPSTASH_REDIS_REST_TOKEN: LOCAL_UPSTASH_TOKEN,
       STRIPE_SECRET_KEY: STRIPE_FAKE_API_KEY,
       STRIPE_WEBHOOK_SECRET: STRIPE_FAKE_WEBHOOK_SECRET,
+      ALERT_WEBHOOK_URL: alertReceiverUrl,
     },
     header,
   );

@@ -17,4 +17,8 @@ export const Collections = {
   entitlements: 'entitlements',
   stripeEvents: 'stripe_events',
   serviceMetrics: 'service_metrics',
+  alerts: 'alerts',
+  /** The Trigger Email extension's collection (its default name). */
+  mail: 'mail',
+  alertDeliveries: 'alert_deliveries',
 } as const;

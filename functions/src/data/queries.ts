@@ -93,7 +93,27 @@ export const RECONCILIATION_SHAPES: QueryShape[] = [
   },
 ];
 
+/**
+ * services/alerts.ts: the webhook outbox's due deliveries; GET /v1/admin/alerts: one status, the
+ * newest incidents first (all statuses: a single-field index).
+ */
+export const ALERT_SHAPES: QueryShape[] = [
+  {
+    name: 'alert deliveries due',
+    collectionGroup: 'alert_deliveries',
+    equality: ['status'],
+    orderBy: { field: 'nextAttemptAt', direction: 'ASCENDING' },
+  },
+  {
+    name: 'alerts list by status',
+    collectionGroup: 'alerts',
+    equality: ['status'],
+    orderBy: { field: 'openedAt', direction: 'DESCENDING' },
+  },
+];
+
 export const QUERY_SHAPES: QueryShape[] = [
+  ...ALERT_SHAPES,
   ...RECONCILIATION_SHAPES,
   ...GAME_LIST_SHAPES,
   LATEST_GAME_SHAPE,

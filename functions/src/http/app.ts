@@ -22,6 +22,7 @@ import { predictionRoutes } from './routes/predictions';
 import { ratingRoutes } from './routes/ratings';
 import { teamRoutes } from './routes/teams';
 import { adminOpsRoutes } from './routes/admin-ops';
+import { alertRoutes } from './routes/alerts';
 import { opsRoutes, pingRoute, type RuntimeStats } from './routes/ops';
 import { engagementRoutes } from './routes/engagement';
 import { insightRoutes } from './routes/insights';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(teamRoutes(deps.db, deps.l2, deps.predictions));
   const serviceMetrics = deps.serviceMetrics ?? ((nowMs: number) => recentMetrics(deps.db(), nowMs));
   v1.use(adminOpsRoutes(deps.db, deps.verifyIdToken, serviceMetrics));
+  v1.use(alertRoutes(deps.db, deps.verifyIdToken));
   v1.use(methodNotAllowed(v1));
   app.use('/v1', v1);
   app.use(notFoundHandler);

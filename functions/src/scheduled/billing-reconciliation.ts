@@ -1,8 +1,9 @@
 import { onSchedule } from 'firebase-functions/scheduler';
 import { SIZING, stripeSecretKey, upstashToken } from '../config';
 import { logger } from '../observability/logger';
-import { billing } from '../runtime';
+import { billing, firestore } from '../runtime';
 import { reconcileBillingState } from '../services/billing-reconciliation';
+import { recordJobCompleted } from '../services/ops-jobs';
 
 /** Nightly: re-sync customers whose Stripe state changed since the last run; record what was repaired. */
 export const reconcileBilling = onSchedule(
@@ -26,5 +27,6 @@ export const reconcileBilling = onSchedule(
     });
     if (report.failed.length > 0)
       throw new Error(`${report.failed.length} customers failed to sync; retrying`);
+    await recordJobCompleted(firestore(), 'reconcileBilling');
   },
 );

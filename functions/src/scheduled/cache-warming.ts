@@ -3,6 +3,7 @@ import { SIZING, upstashToken } from '../config';
 import { logger } from '../observability/logger';
 import { firestore, predictions } from '../runtime';
 import { warmUpcoming } from '../services/warming';
+import { recordJobCompleted } from '../services/ops-jobs';
 
 export const WARM_DAYS = 7;
 
@@ -19,5 +20,6 @@ export const warmPredictionCache = onSchedule(
     const runId = event.scheduleTime;
     const report = await warmUpcoming(firestore(), predictions(), { now: new Date(runId), days: WARM_DAYS });
     logger.info('cache warming', { runId, ...report });
+    await recordJobCompleted(firestore(), 'warmPredictionCache');
   },
 );

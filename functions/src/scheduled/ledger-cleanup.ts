@@ -3,6 +3,7 @@ import { SIZING } from '../config';
 import { logger } from '../observability/logger';
 import { firestore } from '../runtime';
 import { deleteExpiredLedgerEntries } from '../services/idempotent';
+import { recordJobCompleted } from '../services/ops-jobs';
 
 /**
  * Daily: delete expired idempotency-ledger entries. Production also has a TTL policy on
@@ -15,5 +16,6 @@ export const ledgerCleanup = onSchedule(
     const runId = event.scheduleTime;
     const deleted = await deleteExpiredLedgerEntries(firestore(), new Date(runId));
     logger.info('ledger cleanup', { runId, deleted });
+    await recordJobCompleted(firestore(), 'ledgerCleanup');
   },
 );

@@ -7,6 +7,7 @@ import { invalidateUserAnalytics } from '../services/analytics';
 import { INSIGHTS_SUMMARY_KEY } from '../services/insights-read';
 import { modelMetricsKey } from '../services/model-metrics';
 import { reconcile } from '../services/reconciliation';
+import { recordJobCompleted } from '../services/ops-jobs';
 
 /**
  * Daily: recompute recent aggregates and the model scorecards from raw documents, repair drift,
@@ -38,5 +39,6 @@ export const reconcileAggregates = onSchedule(
       insights: report.insights,
       models: report.models,
     });
+    await recordJobCompleted(firestore(), 'reconcileAggregates');
   },
 );

@@ -10,6 +10,7 @@ process.env.GCLOUD_PROJECT ??= 'demo-exports-test';
 it('index.ts exports every deployed function and nothing else', () => {
   expect(Object.keys(functions).sort()).toEqual([
     'api',
+    'evaluateAlerts',
     'ledgerCleanup',
     'onEntitlementWritten',
     'onGameWritten',
@@ -44,10 +45,11 @@ const declaring = (secret: string): string[] =>
 it('every function that reaches Redis declares the Upstash token', () => {
   const declared = declaring('UPSTASH_REDIS_REST_TOKEN');
   // ledgerCleanup only deletes Firestore documents; onRatingsQueued only recomputes ratings (the new
-  // ratingsVersion gives every cached answer a new key).
+  // ratingsVersion gives every cached answer a new key); evaluateAlerts only reads and writes
+  // Firestore and POSTs to the alert webhook.
   expect(declared).toEqual(
     Object.keys(functions)
-      .filter((n) => n !== 'ledgerCleanup' && n !== 'onRatingsQueued')
+      .filter((n) => !['ledgerCleanup', 'onRatingsQueued', 'evaluateAlerts'].includes(n))
       .sort(),
   );
 });
@@ -61,4 +63,9 @@ it('every function that calls Stripe declares its key; only the webhook holds th
     'stripeWebhook',
   ]);
   expect(declaring('STRIPE_WEBHOOK_SECRET')).toEqual(['stripeWebhook']);
+});
+
+/** The alert webhook URL (a credential: Slack's URL is its own token) is for the evaluator alone. */
+it('only the alert evaluator holds the alert webhook URL', () => {
+  expect(declaring('ALERT_WEBHOOK_URL')).toEqual(['evaluateAlerts']);
 });

@@ -114,6 +114,13 @@ describe.each(names)('%s', (name) => {
   });
 });
 
+it('evaluateAlerts (every 5 minutes, one run at a time) loads no model and ends before the next run', () => {
+  const e = endpoint('evaluateAlerts');
+  expect(resolve(e.availableMemoryMb)).toBe(512);
+  expect(resolve(e.concurrency)).toBe(1);
+  expect(resolve(e.timeoutSeconds)).toBeLessThan(300);
+});
+
 describe('timeouts fit the work', () => {
   const timeout = (name: Name): number => resolve(endpoint(name).timeoutSeconds) ?? 0;
 

@@ -23,6 +23,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Business alerts
+         * @description Model drift, stale data, overdue jobs, reconciliation drift, parked Stripe events and serving health, as the evaluator (every 5 minutes) last judged them: `status=open` (default), `resolved` or `all`, the newest incidents first.
+         *
+         *     **Who:** Admins (the `admin` custom claim).
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/alerts/{alertId}:acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an open alert
+         * @description Someone is on it: no more reminders for this incident (an escalation and the resolution are still sent). 409 `alert_not_open` for a resolved alert; again on an acknowledged one: 200, `changed: false`.
+         *
+         *     **Who:** Admins (the `admin` custom claim).
+         */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/alerts/{alertId}:silence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Silence an alert for a while
+         * @description Nothing is sent for it for `minutes` (up to 7 days; replaces an earlier silence); its state still moves. When the silence ends, what people were not told is sent. Works on a resolved alert too (a flapping one).
+         *
+         *     **Who:** Admins (the `admin` custom claim).
+         */
+        post: operations["silenceAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/alerts/{alertId}:unsilence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End an alert’s silence now
+         * @description **Who:** Admins (the `admin` custom claim).
+         */
+        post: operations["unsilenceAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/billing/parked-events": {
         parameters: {
             query?: never;
@@ -724,6 +810,63 @@ export interface components {
             modelId: string;
             previousVersion: string | null;
             sport: string;
+        };
+        /** @description One business alert (a rule and a subject) and its current incident */
+        Alert: {
+            ackedAt: string | null;
+            /** @description The uid of the admin who acknowledged it */
+            ackedBy: string | null;
+            details: {
+                [key: string]: number | string | null;
+            };
+            escalatedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2017-09-10T18:00:00.000Z
+             */
+            firstOpenedAt: string;
+            /** @description `{ruleId}_{subject}` (made safe for a document id) */
+            id: string;
+            /** @description Times it opened; the current (or last) is this one */
+            incidents: number;
+            lastNotifiedAt: string | null;
+            /**
+             * Format: date-time
+             * @description The evaluator run that last judged it
+             * @example 2017-09-10T18:00:00.000Z
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When the current (or last) incident opened
+             * @example 2017-09-10T18:00:00.000Z
+             */
+            openedAt: string;
+            resolvedAt: string | null;
+            /** @description model-drift-validation, model-drift-elo, stale-games, no-results, job-overdue, reconciliation-drift, stripe-parked-events, cache-hit-rate or api-5xx-rate */
+            ruleId: string;
+            /**
+             * @description Only rises within an incident (to critical after ALERT_ESCALATE_AFTER_HOURS)
+             * @enum {string}
+             */
+            severity: "warning" | "critical";
+            silencedBy: string | null;
+            silencedUntil: string | null;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** @description A model id, a sport, a job name, `api` or `stripe` */
+            subject: string;
+            /** @description The latest finding, one line with the numbers */
+            summary: string;
+        };
+        AlertActionResult: {
+            alert: components["schemas"]["Alert"];
+            /** @description False when the action was already in effect */
+            changed: boolean;
+        };
+        /** @description Alerts, the newest incidents first */
+        AlertList: {
+            alerts: components["schemas"]["Alert"][];
         };
         Analytics: {
             days: {
@@ -1526,6 +1669,186 @@ export interface operations {
             /** @description 5xx, and Stripe retries: 503 when Stripe or Firestore is unavailable, 500 for any other failure. Nothing half-written either way. */
             default: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "open" | "resolved" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alerts */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertList"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertActionResult"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    silenceAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long nothing is sent for this alert (at most 7 days) */
+                    minutes: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The alert */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertActionResult"];
+                };
+            };
+            400: components["responses"]["Error400Body"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unsilenceAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertActionResult"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            /** @description 5xx: 500 for an internal error (quote the request id), 503 when a dependency (Stripe, the model, Firestore) is unavailable: retry later. */
+            default: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -23,6 +23,7 @@ import { batchBody, matchupBody, predictionParams } from '../routes/predictions'
 import { rebuildBody, rebuildParams } from '../routes/ratings';
 import { sportParams, teamParams, teamQuery } from '../routes/teams';
 import { opsListQuery } from '../routes/admin-ops';
+import { alertListQuery, alertParams, silenceBody } from '../routes/alerts';
 import { importRowSchema } from '../../data/games';
 import * as S from './schemas';
 
@@ -513,6 +514,56 @@ export const OPERATIONS: Operation[] = [
       'Per minute, all instances together: requests, 5xx answers, cache levels, model inferences and their time, rate-limited answers. Each instance keeps its counts in memory and writes them every METRICS_FLUSH_SECONDS (and when it stops); the answering instance writes its own first.',
     access: 'admin',
     ok: [{ status: 200, description: 'The last hour', schema: S.ServiceMetrics }],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/alerts',
+    operationId: 'listAlerts',
+    tag: 'admin',
+    summary: 'Business alerts',
+    description:
+      'Model drift, stale data, overdue jobs, reconciliation drift, parked Stripe events and serving health, as the evaluator (every 5 minutes) last judged them: `status=open` (default), `resolved` or `all`, the newest incidents first.',
+    access: 'admin',
+    query: alertListQuery,
+    ok: [{ status: 200, description: 'Alerts', schema: S.AlertList }],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/alerts/{alertId}:acknowledge',
+    operationId: 'acknowledgeAlert',
+    tag: 'admin',
+    summary: 'Acknowledge an open alert',
+    description:
+      'Someone is on it: no more reminders for this incident (an escalation and the resolution are still sent). 409 `alert_not_open` for a resolved alert; again on an acknowledged one: 200, `changed: false`.',
+    access: 'admin',
+    params: alertParams,
+    ok: [{ status: 200, description: 'The alert', schema: S.AlertActionResult }],
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/alerts/{alertId}:silence',
+    operationId: 'silenceAlert',
+    tag: 'admin',
+    summary: 'Silence an alert for a while',
+    description:
+      'Nothing is sent for it for `minutes` (up to 7 days; replaces an earlier silence); its state still moves. When the silence ends, what people were not told is sent. Works on a resolved alert too (a flapping one).',
+    access: 'admin',
+    params: alertParams,
+    body: silenceBody,
+    ok: [{ status: 200, description: 'The alert', schema: S.AlertActionResult }],
+    errors: [404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/alerts/{alertId}:unsilence',
+    operationId: 'unsilenceAlert',
+    tag: 'admin',
+    summary: 'End an alert’s silence now',
+    access: 'admin',
+    params: alertParams,
+    ok: [{ status: 200, description: 'The alert', schema: S.AlertActionResult }],
+    errors: [404, 409],
   },
   {
     method: 'get',

@@ -454,6 +454,47 @@ export const ServiceMetrics = z
       'The api’s answers over the last hour, all instances together, as each instance last wrote them (every METRICS_FLUSH_SECONDS; this instance just now)',
   });
 
+const severity = z.enum(['warning', 'critical']);
+
+export const Alert = z
+  .object({
+    id: z.string().meta({ description: '`{ruleId}_{subject}` (made safe for a document id)' }),
+    ruleId: z.string().meta({
+      description:
+        'model-drift-validation, model-drift-elo, stale-games, no-results, job-overdue, reconciliation-drift, stripe-parked-events, cache-hit-rate or api-5xx-rate',
+    }),
+    subject: z.string().meta({ description: 'A model id, a sport, a job name, `api` or `stripe`' }),
+    status: z.enum(['open', 'resolved']),
+    severity: severity.meta({
+      description: 'Only rises within an incident (to critical after ALERT_ESCALATE_AFTER_HOURS)',
+    }),
+    summary: z.string().meta({ description: 'The latest finding, one line with the numbers' }),
+    details: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+    incidents: z.number().int().meta({ description: 'Times it opened; the current (or last) is this one' }),
+    firstOpenedAt: isoDateTime,
+    openedAt: isoDateTime.meta({ description: 'When the current (or last) incident opened' }),
+    resolvedAt: isoDateTime.nullable(),
+    escalatedAt: isoDateTime.nullable(),
+    lastSeenAt: isoDateTime.meta({ description: 'The evaluator run that last judged it' }),
+    lastNotifiedAt: isoDateTime.nullable(),
+    ackedBy: z.string().nullable().meta({ description: 'The uid of the admin who acknowledged it' }),
+    ackedAt: isoDateTime.nullable(),
+    silencedUntil: isoDateTime.nullable(),
+    silencedBy: z.string().nullable(),
+  })
+  .meta({ id: 'Alert', description: 'One business alert (a rule and a subject) and its current incident' });
+
+export const AlertList = z
+  .object({ alerts: z.array(Alert) })
+  .meta({ id: 'AlertList', description: 'Alerts, the newest incidents first' });
+
+export const AlertActionResult = z
+  .object({
+    alert: Alert,
+    changed: z.boolean().meta({ description: 'False when the action was already in effect' }),
+  })
+  .meta({ id: 'AlertActionResult' });
+
 export const Runtime = z
   .record(z.string(), z.unknown())
   .meta({ id: 'Runtime', description: 'This instance’s caches, models and memory' });
