@@ -152,7 +152,7 @@ function writeEnvFiles(upstashUrl: string, stripeUrl: string, alertReceiverUrl: 
       // A web app dev server (Vite's default port) may call the emulated API from another origin.
       CORS_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
       // The admin metrics follow within seconds locally (a minute deployed).
-      METRICS_FLUSH_SECONDS: '5',
+      METRICS_FLUSH_SECONDS: '2',
     },
     header,
   );
