@@ -1,3 +1,4 @@
+import { emptyMinute, minuteOf } from '../../../src/domain/service-counters';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -318,14 +319,7 @@ describe('cache and serving', () => {
   /** The last `count` minutes before NOW, each with the given counts. */
   function minutes(count: number, m: Partial<Omit<MinuteCounters, 'minute'>>, endMs = NOW): MinuteCounters[] {
     return Array.from({ length: count }, (_, i) => ({
-      // The counters' own format (domain/service-counters.ts minuteOf): to the minute, UTC.
-      minute: `${new Date(endMs - (i + 1) * 60_000).toISOString().slice(0, 16)}Z`,
-      requests: 0,
-      errors5xx: 0,
-      cache: { l1: 0, l2: 0, l3: 0, miss: 0 },
-      inferences: 0,
-      inferenceMs: 0,
-      rateLimited: 0,
+      ...emptyMinute(minuteOf(endMs - (i + 1) * 60_000)),
       ...m,
     }));
   }
