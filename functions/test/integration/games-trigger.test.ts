@@ -302,7 +302,9 @@ describe('onGameWritten, redelivered (wrapped)', () => {
 describe('the ratings worker', () => {
   it('keeps its lease while a rebuild outlasts it, so two overlapping rebuilds end equal to one', async () => {
     await eventually(workerIdle, (idle) => idle, 30_000);
-    const leaseMs = 300;
+    // Long enough that a busy machine's event-loop stalls do not outlast it between heartbeats
+    // (with 300 ms a clean-clone run once lost the lease to a stall).
+    const leaseMs = 1_500;
     const opts = { now: new Date(), retentionMs: 3_600_000, leaseMs };
     const event = (name: string) => ({
       functionName: 'test.overlap',
@@ -310,7 +312,7 @@ describe('the ratings worker', () => {
       subject: 'sports/nfl',
     });
     // A rebuild longer than the lease, whatever this machine's speed: its snapshot writes are
-    // held for 1.5 s (five leases) before they go.
+    // held for 6 s (four leases) before they go.
     const real = db();
     const slow = new Proxy(real, {
       get(target, prop, receiver) {
@@ -319,7 +321,7 @@ describe('the ratings worker', () => {
             const writer = target.bulkWriter();
             const close = writer.close.bind(writer);
             writer.close = async () => {
-              await new Promise((resolve) => setTimeout(resolve, 1_500));
+              await new Promise((resolve) => setTimeout(resolve, 4 * leaseMs));
               return close();
             };
             return writer;
@@ -334,7 +336,7 @@ describe('the ratings worker', () => {
       () => (firstDone = true),
       () => (firstDone = true),
     );
-    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+    await new Promise((resolve) => setTimeout(resolve, 2 * leaseMs));
     expect(firstDone).toBe(false); // (the premise: the first is still rebuilding)
     // A second rebuild arrives once the first's lease would have run out without renewal.
     const second = await updateRatings(
