@@ -27,9 +27,6 @@ beforeAll(async () => {
   await seedNfl(admin, nflSeasonsCsv(2016), served, { clearFirst: true });
   const post = (path: string, body: unknown) => postAs(path, admin, body);
   const season = Number(day(1).slice(0, 4));
-  const ratingsVersion = async () =>
-    ((await db().doc('sports/nfl').get()).get('ratingsVersion') as number) ?? 0;
-  const v0 = await ratingsVersion();
   expect(
     (
       await post(
@@ -39,15 +36,31 @@ beforeAll(async () => {
     ).status,
   ).toBe(200);
   expect((await post('/v1/models/nfl-wp/versions', { artifact: other })).status).toBe(201);
-  // Each imported game's trigger bumps the ratings version (new keys) and warms the served version:
-  // let both finish first, so no bump lands between the activation's warming and its redelivery.
-  let last = await eventually(ratingsVersion, (v) => v > v0);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const now = await ratingsVersion();
-    if (now === last) break;
-    last = now;
-  }
+  // Each imported game's trigger bumps the ratings version (new keys) and then warms the served
+  // version from its game's date on. Both must be over before the activation, or a late one re-warms
+  // the new version under a newer ratingsVersion between the activation's warming and its
+  // redelivery. A quiet window is not enough (a second trigger's worker can take 15 s to start on a
+  // loaded machine), so wait for what marks each step: both games' bump ledger entries, then the
+  // later game's served prediction made under the ratingsVersion those bumps left (whichever trigger
+  // bumped last warms that game).
+  const subjects = ids.map((id) => `games/${id}`);
+  await eventually(
+    async () =>
+      (await db().collection('processed_events').where('subject', 'in', subjects).get()).docs.filter((d) =>
+        d.id.startsWith('onGameWritten.bump_'),
+      ).length,
+    (n) => n === ids.length,
+    60_000,
+  );
+  const ratingsVersion = (await db().doc('sports/nfl').get()).get('ratingsVersion') as number;
+  await eventually(
+    async () =>
+      (await db().doc(`predictions/${ids[1]}__nfl-wp@${served.metadata.version}`).get()).get(
+        'ratingsVersion',
+      ) as number | undefined,
+    (v) => v === ratingsVersion,
+    60_000,
+  );
 }, 90_000);
 
 it('an activation in the console warms the new version for the coming week, once', async () => {
