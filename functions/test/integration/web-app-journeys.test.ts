@@ -19,6 +19,7 @@ import {
   readRepoJson,
   repoRoot,
   seedNfl,
+  uidOf,
   webUrl,
 } from './helpers';
 import { DEV_PASSWORD } from '../../../scripts/lib/auth-emulator';
@@ -527,6 +528,74 @@ it('an admin acknowledges an insight by keyboard, and the feed and its summary u
   await page.locator('#insight-summary').waitFor({ timeout: 15_000 });
   expect(await shown()).toEqual([counted.open - 1, counted.acknowledged + 1]);
   expect(await item.count()).toBe(0); // no longer open
+  expect(problems).toEqual([]);
+  await context.close();
+}, 90_000);
+
+it('an admin acknowledges and silences a business alert in the operations section, by keyboard', async () => {
+  // An alert as the evaluator stores it (alerts/{ruleId}_{subject}); the subject is this run's own.
+  const subject = `browser-${Date.now()}`;
+  const id = `stale-games_${subject}`;
+  const opened = Date.now() - 3_600_000;
+  const summary = `2 nfl games past kickoff without a result (${subject})`;
+  await db()
+    .doc(`alerts/${id}`)
+    .set({
+      ruleId: 'stale-games',
+      subject,
+      status: 'open',
+      severity: 'warning',
+      summary,
+      details: { games: 2 },
+      incidents: 1,
+      firstOpenedAt: opened,
+      openedAt: opened,
+      resolvedAt: null,
+      escalatedAt: null,
+      lastRunId: new Date(opened).toISOString(),
+      lastSeenAt: opened,
+      lastNotifiedAt: opened,
+      knownSeverity: 'warning',
+      ackedBy: null,
+      ackedAt: null,
+      silencedUntil: null,
+      silencedBy: null,
+    });
+
+  const { context, page, problems } = await newPage();
+  const token = await signInAs(page, 'alerts-admin@example.com', true);
+  await page.goto(webUrl('/admin'));
+  const item = page.locator(`[data-alert="${id}"]`);
+  await item.waitFor({ timeout: 15_000 });
+  expect(await item.textContent()).toContain(summary);
+
+  await item.getByRole('button', { name: 'Acknowledge' }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator(`[data-alert="${id}"][data-acked="true"]`).waitFor({ timeout: 10_000 });
+  await page.locator('#alerts-outcome').getByText(`${summary}: acknowledged.`).waitFor({ timeout: 10_000 });
+  expect((await db().doc(`alerts/${id}`).get()).get('ackedBy')).toBe(uidOf(token));
+
+  await item.getByLabel('Silence for').selectOption({ label: '1 day' });
+  await item.getByRole('button', { name: 'Silence', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator(`[data-alert="${id}"][data-silenced="true"]`).waitFor({ timeout: 10_000 });
+  const until = (await db().doc(`alerts/${id}`).get()).get('silencedUntil') as number;
+  expect(until - Date.now()).toBeGreaterThan(23 * 3_600_000);
+  expect(until - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+  await audit(page, 'admin-alert-silenced');
+
+  await item.getByRole('button', { name: 'Unsilence', exact: true }).click();
+  await page.locator(`[data-alert="${id}"][data-silenced="false"]`).waitFor({ timeout: 10_000 });
+  expect((await db().doc(`alerts/${id}`).get()).get('silencedUntil')).toBeNull();
+
+  // Resolved alerts stay out of the default list and show on request.
+  await db().doc(`alerts/${id}`).update({ status: 'resolved', resolvedAt: Date.now() });
+  await page.reload();
+  await page.locator('#alerts, #alerts-none').first().waitFor({ timeout: 15_000 });
+  expect(await item.count()).toBe(0);
+  await page.getByLabel('Show resolved alerts too').check();
+  await page.locator(`[data-alert="${id}"][data-status="resolved"]`).waitFor({ timeout: 10_000 });
+  expect(await item.getByRole('button').count()).toBe(0);
   expect(problems).toEqual([]);
   await context.close();
 }, 90_000);

@@ -1,8 +1,8 @@
 /**
  * The admin console (admin claim): the model center (registry, versions and their metrics, activate
  * with a confirmation, upload an artifact), data (import a games CSV, rebuild ratings), and
- * operations (health, reconciliation runs, parked webhook events). Every action goes through the API,
- * which checks the claim again.
+ * operations (health, business alerts to acknowledge or silence, reconciliation runs, parked webhook
+ * events). Every action goes through the API, which checks the claim again.
  */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
@@ -331,6 +331,164 @@ function Data() {
   );
 }
 
+type Alert = components['schemas']['Alert'];
+
+const SILENCE_CHOICES = [
+  { minutes: 60, label: '1 hour' },
+  { minutes: 240, label: '4 hours' },
+  { minutes: 24 * 60, label: '1 day' },
+  { minutes: 7 * 24 * 60, label: '7 days' },
+];
+
+const silenced = (a: Alert, now: number) => a.silencedUntil !== null && Date.parse(a.silencedUntil) > now;
+
+/** What has been done about an alert, in words (acknowledged, silenced, resolved). */
+function alertState(a: Alert, now: number): string {
+  const parts = [
+    a.status === 'resolved' && a.resolvedAt ? `resolved ${momentLabel(Date.parse(a.resolvedAt))}` : '',
+    a.ackedAt ? `acknowledged ${momentLabel(Date.parse(a.ackedAt))}` : '',
+    silenced(a, now) ? `silenced until ${momentLabel(Date.parse(a.silencedUntil as string))}` : '',
+    a.escalatedAt ? `escalated ${momentLabel(Date.parse(a.escalatedAt))}` : '',
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/**
+ * The business alerts the evaluator keeps (every 5 minutes): open ones by default, resolved ones on
+ * request. Acknowledging says someone is on it (no more reminders at this severity); silencing stops
+ * every notification for a while. Each action reloads the list, since the server decides the result.
+ */
+function Alerts() {
+  const [includeResolved, setIncludeResolved] = useState(false);
+  const [alerts, retry] = useLoad(
+    () =>
+      attempt(() =>
+        api.GET('/v1/admin/alerts', {
+          params: { query: { status: includeResolved ? 'all' : 'open', limit: 50 } },
+          cache: 'no-store',
+        }),
+      ),
+    [includeResolved],
+  );
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [minutes, setMinutes] = useState<Record<string, number>>({});
+  const act = (a: Alert, verb: 'acknowledge' | 'silence' | 'unsilence') => {
+    setBusy(a.id);
+    const path = { alertId: a.id };
+    const chosen = minutes[a.id] ?? SILENCE_CHOICES[0]!.minutes;
+    const request =
+      verb === 'acknowledge'
+        ? () => api.POST('/v1/admin/alerts/{alertId}:acknowledge', { params: { path } })
+        : verb === 'unsilence'
+          ? () => api.POST('/v1/admin/alerts/{alertId}:unsilence', { params: { path } })
+          : () =>
+              api.POST('/v1/admin/alerts/{alertId}:silence', { params: { path }, body: { minutes: chosen } });
+    void attempt(request).then((r) => {
+      setBusy(null);
+      if (!r.ok) {
+        setOutcome({ ok: false, problem: r.problem });
+        return;
+      }
+      const done =
+        verb === 'acknowledge'
+          ? 'acknowledged'
+          : verb === 'unsilence'
+            ? 'no longer silenced'
+            : `silenced for ${SILENCE_CHOICES.find((c) => c.minutes === chosen)?.label ?? `${chosen} minutes`}`;
+      setOutcome({
+        ok: true,
+        message: `${r.data.alert.summary}: ${r.data.changed ? done : `already ${done}`}.`,
+      });
+      retry();
+    });
+  };
+  const now = Date.now();
+  return (
+    <>
+      <h3>Alerts</h3>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={includeResolved}
+          onChange={(e) => setIncludeResolved((e.target as HTMLInputElement).checked)}
+        />
+        Show resolved alerts too
+      </label>
+      {alerts.state === 'loading' && <p aria-busy="true">Loading…</p>}
+      {alerts.state === 'problem' && <ProblemNotice {...alerts} onRetry={retry} />}
+      {alerts.state === 'ok' &&
+        (alerts.data.alerts.length === 0 ? (
+          <p id="alerts-none">
+            {includeResolved ? 'No alert has ever been raised.' : 'No open alerts: every rule is quiet.'} The
+            evaluator runs every 5 minutes (<code>npm run job -- evaluateAlerts</code> runs it locally).
+          </p>
+        ) : (
+          <ul id="alerts" class="insights">
+            {alerts.data.alerts.map((a) => (
+              <li
+                key={a.id}
+                class="insight"
+                data-alert={a.id}
+                data-status={a.status}
+                data-acked={String(a.ackedAt !== null)}
+                data-silenced={String(silenced(a, now))}
+              >
+                <p>
+                  <span class="badge">{a.severity}</span> <span class="badge">{a.status}</span> {a.summary}
+                </p>
+                <p class="muted">
+                  {a.ruleId} · {a.subject} · opened {momentLabel(Date.parse(a.openedAt))}
+                  {a.incidents > 1 ? ` (incident ${a.incidents})` : ''}
+                  {alertState(a, now) ? ` · ${alertState(a, now)}` : ''}
+                </p>
+                {a.status === 'open' && (
+                  <div class="actions" role="group" aria-label={`Act on the alert: ${a.summary}`}>
+                    {a.ackedAt === null && (
+                      <button type="button" disabled={busy === a.id} onClick={() => act(a, 'acknowledge')}>
+                        Acknowledge
+                      </button>
+                    )}
+                    {silenced(a, now) ? (
+                      <button type="button" disabled={busy === a.id} onClick={() => act(a, 'unsilence')}>
+                        Unsilence
+                      </button>
+                    ) : (
+                      <>
+                        <label>
+                          <span class="sr-only">Silence for</span>
+                          <select
+                            value={minutes[a.id] ?? SILENCE_CHOICES[0]!.minutes}
+                            onChange={(e) =>
+                              setMinutes({
+                                ...minutes,
+                                [a.id]: Number((e.target as HTMLSelectElement).value),
+                              })
+                            }
+                          >
+                            {SILENCE_CHOICES.map((c) => (
+                              <option key={c.minutes} value={c.minutes}>
+                                {c.label}
+                              </option>
+                            ))}
+                          </select>
+                        </label>
+                        <button type="button" disabled={busy === a.id} onClick={() => act(a, 'silence')}>
+                          Silence
+                        </button>
+                      </>
+                    )}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        ))}
+      <OutcomeNotice outcome={outcome} id="alerts-outcome" />
+    </>
+  );
+}
+
 function Operations() {
   const [health, retryHealth] = useLoad(
     () =>
@@ -364,6 +522,7 @@ function Operations() {
           · version {health.data.version}
         </p>
       )}
+      <Alerts />
       <h3>Reconciliation runs</h3>
       {runs.state === 'loading' && <p aria-busy="true">Loading…</p>}
       {runs.state === 'problem' && <ProblemNotice {...runs} onRetry={retryRuns} />}
