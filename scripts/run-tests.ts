@@ -10,10 +10,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from './lib/emulators';
-import { EMULATORS, spawnFirebase } from './lib/firebase';
+import { discoveryManifest, EMULATORS, removeDiscoveryManifest, spawnFirebase } from './lib/firebase';
 import { repoRoot } from './lib/paths';
 import { exitOf, run, stopGroup } from './lib/process';
 import { startSupportStack } from './lib/stack';
@@ -116,6 +116,11 @@ function jestArgs(projects: string[], out: string): string[] {
 async function integration(tally: Tally, gate: string): Promise<void> {
   const out = join(resultsDir, 'integration.json');
   const stack = await startSupportStack((line) => log(line));
+  // Every trigger reload (each test file's clear or seed resumes the paused triggers) re-discovers
+  // the functions: a process that loads the whole codebase while firebase-tools polls its port in a
+  // busy loop, about 5 s of both cores each time. With FIREBASE_FUNCTIONS_DISCOVERY_OUTPUT_PATH the
+  // emulator's first discovery writes this build's manifest, which every reload then reads.
+  removeDiscoveryManifest();
   try {
     const waitForGate = `until [ -e '${gate}' ]; do sleep 0.2; done`;
     const tests = [jestBin, ...jestArgs(['integration'], out), '--runInBand', '--testTimeout', '120000']
@@ -127,6 +132,7 @@ async function integration(tally: Tally, gate: string): Promise<void> {
       UPSTASH_SERVER_PID: String(stack.upstashPid),
       REDIS_URL_FOR_TESTS: stack.redisUrl,
       STRIPE_FAKE_URL: stack.stripeUrl,
+      FIREBASE_FUNCTIONS_DISCOVERY_OUTPUT_PATH: dirname(discoveryManifest),
     });
     notes.forEach((n) => log(n));
     const stopOnSignal = (): void => void stopGroup(child);
@@ -136,6 +142,7 @@ async function integration(tally: Tally, gate: string): Promise<void> {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
   } finally {
+    removeDiscoveryManifest();
     await stack.stop();
   }
   countJest(tally, out, 'integration');

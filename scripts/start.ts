@@ -11,7 +11,7 @@
  * crashes, so none outlives it holding a port.
  */
 import { SetupError } from './lib/emulators';
-import { EMULATORS, spawnFirebase } from './lib/firebase';
+import { EMULATORS, removeDiscoveryManifest, spawnFirebase } from './lib/firebase';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, emulatorPorts, projectId, repoRoot } from './lib/paths';
@@ -72,6 +72,7 @@ async function main(): Promise<number> {
   log('Building functions and hosting…');
   await run('npm', ['run', 'build'], { cwd: repoRoot });
   const stack: SupportStack = await startSupportStack(log);
+  removeDiscoveryManifest(); // one a killed test run left would hide functions added since
   // Emulator data persists across starts in .cache/emulator-data (imported if present, exported on exit).
   const { child, notes } = spawnFirebase([
     'emulators:start',

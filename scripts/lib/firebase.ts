@@ -1,9 +1,22 @@
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { emulatorEnv } from './emulators';
 import { firebaseBin, projectId, repoRoot } from './paths';
 import { spawnGroup } from './process';
 
 export const EMULATORS = 'functions,firestore,auth,pubsub,hosting';
+
+/**
+ * The functions manifest (what `firebase-functions` reports at discovery). When it exists in the
+ * functions source, firebase-tools reads it instead of loading the code to ask, in the emulator and
+ * in a deploy alike. `npm test` has the emulator write it on its first discovery, so every trigger
+ * reload after a test file's clear reads it (saves ~5 s of both cores each); nothing else may use a
+ * stale one, so `npm test` and `npm start` remove it before starting and the functions predeploy
+ * hook removes it before a deploy discovers anything.
+ */
+export const discoveryManifest = join(repoRoot, 'functions', 'functions.yaml');
+export const removeDiscoveryManifest = (): void => rmSync(discoveryManifest, { force: true });
 
 /**
  * Spawns firebase-tools (the pinned devDependency, never a global install) in its own process
