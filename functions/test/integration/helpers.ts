@@ -109,19 +109,22 @@ export function apiUrl(path: string, via: 'hosting' | 'direct' = 'hosting'): str
  * Polls until `read` returns a value `done` accepts; fails with the last value seen. The default
  * bound is for waiting on a trigger: the Functions emulator sometimes takes 10-20 s to start a
  * trigger's worker on this 2-core machine (seen after a file's clearFirestore reload), so a
- * trigger-dependent wait is only a failure well past that.
+ * trigger-dependent wait is only a failure well past that. Polling the API anonymously, give a
+ * longer `intervalMs`: every anonymous request of the suite comes from 127.0.0.1, one rate-limit
+ * bucket (120 at once, then 2 a second), which 10 polls a second empty while a trigger's worker starts.
  */
 export async function eventually<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 45_000,
+  intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!done(last)) {
     if (Date.now() > deadline)
       throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
     last = await read();
   }
   return last;
