@@ -59,11 +59,33 @@ export async function clearFirestoreThen(work: () => Promise<void>): Promise<voi
  */
 async function gamesWrittenWithoutTriggers(work: () => Promise<void>): Promise<void> {
   await withoutTriggers(work);
+  await freshAnonymousAllowance();
   // The reload left every trigger without a worker; the emulator starts one on a trigger's first
   // event (several seconds here). Start the ratings worker's now, with a write it ignores, so a
   // ratings rebuild asked for next does not wait for that start (deployed instances stay warm).
   await db().doc('ops/ratings_warmup').set({ at: new Date() });
   await invalidateWeeks(new L2Cache(() => testRedis()), SPORTS);
+}
+
+/**
+ * Every anonymous request of the suite comes from 127.0.0.1: one rate-limit bucket (120 at once,
+ * then 2 a second) that one file's page loads and polls can leave empty for the next. A file that
+ * clears starts with it full again: its Redis keys go (the `rl:v1:*` keys of `ip:` callers only),
+ * right after the trigger reload that ended every api worker and the blocks they held.
+ */
+async function freshAnonymousAllowance(): Promise<void> {
+  const redis = testRedis();
+  let cursor: string | number = 0;
+  const keys: string[] = [];
+  do {
+    const [next, found]: [string | number, string[]] = await redis.scan(cursor, {
+      match: 'rl:v1:*',
+      count: 1000,
+    });
+    keys.push(...found.filter((k) => k.includes(':ip:')));
+    cursor = next;
+  } while (String(cursor) !== '0');
+  if (keys.length > 0) await redis.del(...keys);
 }
 
 /** The uid inside an ID token (the tests' own tokens; the API verifies them properly). */
