@@ -208,7 +208,8 @@ export function predictionConfig(): PredictionConfig {
  */
 export const metricsFlushSeconds = defineInt('METRICS_FLUSH_SECONDS', {
   default: 60,
-  description: "Seconds between writes of each api instance's per-minute service counters",
+  description:
+    "Seconds between writes of each api instance's per-minute service counters (0: no counting; the access log still carries every answer)",
 });
 
 /** The deployed revision serving this instance (K_REVISION), or 'local' in the emulator. */
@@ -217,8 +218,11 @@ export function revisionName(): string {
 }
 
 export function metricsFlushMs(): number {
-  return z.number().int().min(1).max(3600).parse(metricsFlushSeconds.value()) * 1000;
+  return z.number().int().min(0).max(3600).parse(metricsFlushSeconds.value()) * 1000;
 }
+
+/** Whether the api counts its answers (METRICS_FLUSH_SECONDS > 0). */
+export const serviceCounting = (): boolean => metricsFlushMs() > 0;
 
 /** How many recent UTC days the daily reconciliation recomputes. */
 export const reconcileDaysParam = defineInt('RECONCILE_DAYS', {

@@ -6,7 +6,14 @@ import { getAuth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import type { Redis } from '@upstash/redis';
 import { randomUUID } from 'node:crypto';
-import { accessConfig, billingConfig, metricsFlushMs, redisConfig, revisionName } from './config';
+import {
+  accessConfig,
+  billingConfig,
+  metricsFlushMs,
+  redisConfig,
+  revisionName,
+  serviceCounting,
+} from './config';
 import { createRedis } from './cache/redis';
 import type { TokenVerifier } from './http/middleware/auth';
 import { cachedVerifier } from './http/token-cache';
@@ -79,7 +86,9 @@ export const predictions = lazy(() => {
     l2: l2Cache(),
     models: modelCache(),
     ...config,
-    onInference: (count, ms) => serviceCounters().window.inference(count, ms),
+    onInference: (count, ms) => {
+      if (serviceCounting()) serviceCounters().window.inference(count, ms);
+    },
   });
 });
 
@@ -117,6 +126,7 @@ export const billing = lazy((): BillingDeps => ({
  * This instance's service counters (domain/service-counters.ts): counted in memory as answers go
  * out, written to Firestore every METRICS_FLUSH_SECONDS by a timer that does not keep the process
  * alive, and once more when the instance is told to stop (SIGTERM: Cloud Run allows 10 s).
+ * METRICS_FLUSH_SECONDS=0 turns counting off (nothing counted, nothing written).
  */
 export const serviceCounters = lazy(() => {
   const window = new CounterWindow();
@@ -126,7 +136,9 @@ export const serviceCounters = lazy(() => {
       () => undefined,
       (err: unknown) => logger.warn('service counters not written; kept for the next flush', { err }),
     );
-  setInterval(() => void flush(), metricsFlushMs()).unref();
-  process.once('SIGTERM', () => void flush());
+  if (serviceCounting()) {
+    setInterval(() => void flush(), metricsFlushMs()).unref();
+    process.once('SIGTERM', () => void flush());
+  }
   return { window, flush };
 });

@@ -1,5 +1,12 @@
 import { onRequest } from 'firebase-functions/https';
-import { corsOriginList, serviceVersion, SIZING, stripeSecretKey, upstashToken } from '../config';
+import {
+  corsOriginList,
+  serviceCounting,
+  serviceVersion,
+  SIZING,
+  stripeSecretKey,
+  upstashToken,
+} from '../config';
 import { pingRedis } from '../cache/redis';
 import {
   firestore,
@@ -52,9 +59,11 @@ const app = lazy(() =>
     limiter: rateLimiter,
     billing,
     corsOrigins: lazy(corsOriginList),
-    counters: { request: (status, cache) => serviceCounters().window.request(status, cache) },
+    ...(serviceCounting()
+      ? { counters: { request: (status, cache) => serviceCounters().window.request(status, cache) } }
+      : {}),
     serviceMetrics: async (nowMs) => {
-      await serviceCounters().flush();
+      if (serviceCounting()) await serviceCounters().flush();
       return recentMetrics(firestore(), nowMs);
     },
     runtimeStats: () => ({

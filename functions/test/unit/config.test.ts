@@ -19,3 +19,27 @@ it('functions/.env gives a value to every non-secret param declared in config.ts
   expect(params.length).toBeGreaterThan(0);
   expect(params.filter((name) => !defined.has(name))).toEqual([]);
 });
+
+describe('METRICS_FLUSH_SECONDS', () => {
+  const saved = process.env.METRICS_FLUSH_SECONDS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.METRICS_FLUSH_SECONDS;
+    else process.env.METRICS_FLUSH_SECONDS = saved;
+  });
+  // Required here, after the env is set: params read it when asked.
+  const config = () => require('../../src/config') as typeof import('../../src/config');
+
+  it('counts and flushes every N seconds; 0 turns the service counters off', () => {
+    process.env.METRICS_FLUSH_SECONDS = '60';
+    expect([config().serviceCounting(), config().metricsFlushMs()]).toEqual([true, 60_000]);
+    process.env.METRICS_FLUSH_SECONDS = '0';
+    expect([config().serviceCounting(), config().metricsFlushMs()]).toEqual([false, 0]);
+  });
+
+  it('refuses a negative interval or one over an hour', () => {
+    for (const bad of ['-1', '3601']) {
+      process.env.METRICS_FLUSH_SECONDS = bad;
+      expect(() => config().metricsFlushMs()).toThrow();
+    }
+  });
+});
