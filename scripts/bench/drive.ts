@@ -25,6 +25,7 @@ import { toCsv } from '../lib/api';
 import { apiClient, csvBody, expectOk } from '../../hosting/src/api/client';
 import { parseCsv } from '../../functions/src/domain/csv';
 import { grantedEntitlementDoc } from '../../functions/src/data/billing';
+import { CounterWindow } from '../../functions/src/domain/service-counters';
 import type { MeterSnapshot } from './meter';
 import { writeReport, type Facts, type Results, type Row } from './report';
 import {
@@ -618,6 +619,76 @@ async function hotPathRows(bench: Bench): Promise<Row[]> {
   });
 }
 
+/**
+ * What the service counters cost the hot path (issue 13): the same elite L1 hit on the default api
+ * (counting on) and on a second one started with METRICS_FLUSH_SECONDS=0 (counting off), in
+ * alternating rounds; and, beside that end-to-end comparison (whose noise is a few percent), the
+ * counting work itself timed in this process: CounterWindow.request for a million answers.
+ */
+async function countingRows(bench: Bench): Promise<Row[]> {
+  const window = new CounterWindow();
+  const statuses = [200, 200, 200, 404, 429];
+  const levels = ['l1', 'l1', 'l2', 'miss', undefined];
+  const count = (n: number) => {
+    for (let i = 0; i < n; i++) window.request(statuses[i % 5] as number, levels[i % 5]);
+  };
+  count(100_000); // compiled first
+  const started = process.hrtime.bigint();
+  count(1_000_000);
+  const microUsPerCount = Number(process.hrtime.bigint() - started) / 1e3 / 1e6;
+
+  return withServer('uncounted', { METRICS_FLUSH_SECONDS: '0' }, async (off) => {
+    const servers = { on: bench.server, off };
+    const target = (server: Server) => ({
+      url: `${server.url}${predictionPath(bench.warm)}`,
+      headers: bearer(bench.user),
+    });
+    const slice = Math.max(1.25, DURATION_S / 4);
+    await fetch(target(off).url, { headers: bearer(bench.user) });
+    for (const server of [off, bench.server]) await load({ ...target(server), duration: slice });
+    const runs = { on: [] as Run[], off: [] as Run[] };
+    const cpuPerRequest = { on: [] as number[], off: [] as number[] };
+    const spent = { on: ZERO, off: ZERO };
+    for (let round = 0; round < 6; round++) {
+      for (const key of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+        const [run, delta] = await metered(servers[key], () =>
+          load({ ...target(servers[key]), duration: slice }),
+        );
+        runs[key].push(run);
+        cpuPerRequest[key].push(delta.cpuUs / run.n);
+        spent[key] = plus(spent[key], delta);
+      }
+    }
+    const ratio = pairedRatio(cpuPerRequest.on, cpuPerRequest.off);
+    const rounds = cpuPerRequest.on.map((c, i) => c / (cpuPerRequest.off[i] as number));
+    const n = runs.off.reduce((t, r) => t + r.n, 0);
+    const usage = usageOf(spent.off, n);
+    bench.facts.counting = {
+      cpuUsOn: median(cpuPerRequest.on),
+      cpuUsOff: median(cpuPerRequest.off),
+      onVsOff: ratio,
+      roundsMin: Math.min(...rounds),
+      roundsMax: Math.max(...rounds),
+      microUsPerCount,
+    };
+    return [
+      row(
+        'L1 hit (elite), service counting off (METRICS_FLUSH_SECONDS=0)',
+        {
+          p50: median(runs.off.map((r) => r.p50)),
+          p99: median(runs.off.map((r) => r.p99)),
+          rps: median(runs.off.map((r) => r.rps)),
+          n,
+          cache: cacheOf(runs.off),
+          latencies: [],
+          usage,
+        },
+        `6 rounds alternating with the counted api: its CPU per request ${ratio.toFixed(3)}x this (rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)}); the counting itself ${microUsPerCount.toFixed(2)} µs per answer`,
+      ),
+    ];
+  });
+}
+
 /** A load over distinct games nobody asked for: every request misses every cache. */
 function distinctGames(ids: string[]): autocannon.Request[] {
   let i = 0;
@@ -892,6 +963,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'reference', uses: 'default', run: referenceRows },
   { name: 'limiter', uses: 'default', run: limiterRows },
   { name: 'hot', uses: 'default', run: hotPathRows },
+  { name: 'counting', uses: 'default', run: countingRows },
   { name: 'miss', uses: 'default', run: missRows },
   { name: 'batch', uses: 'default', run: batchRows },
   { name: 'concurrent-on', uses: 'default', run: async (b) => [await concurrentRow(b, b.server, 'on')] },

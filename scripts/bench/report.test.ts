@@ -84,6 +84,34 @@ describe('the bench report', () => {
     );
   });
 
+  it("judges the service counters on their own time per answer against the L1 hit's CPU", () => {
+    const counting = (microUsPerCount: number) =>
+      renderReport(
+        {
+          ...results,
+          facts: {
+            ...results.facts,
+            counting: {
+              cpuUsOn: 640,
+              cpuUsOff: 650,
+              onVsOff: 0.98,
+              roundsMin: 0.8,
+              roundsMax: 1.1,
+              microUsPerCount,
+            },
+          },
+        },
+        '',
+      );
+    expect(counting(0.8)).toContain(
+      "| service counting adds under 1% to the L1 hit (elite) CPU per request | 0.80 µs per answer counted, 0.13% of the L1 hit's 640 µs; end to end, counted vs uncounted api 0.980x (rounds 0.80-1.10: noise) | yes |",
+    );
+    expect(counting(7)).toMatch(
+      /\| service counting adds under 1% .* 1\.09% of the L1 hit's 640 µs.* \| \*\*no\*\* \|/,
+    );
+    expect(text).not.toContain('service counting'); // a run without the scenario judges nothing
+  });
+
   it('reports the cold start as the median of its fresh processes', () => {
     expect(text).toContain(
       '| cold start <= 1.5 s | median 1500 ms of 3 fresh processes (1500, 1400, 1700) | yes |',
