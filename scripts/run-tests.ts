@@ -70,6 +70,29 @@ function slowestFiles(file: string, count: number): string {
     .join(', ');
 }
 
+/** The integration seeds' time by phase (helpers.ts seedNfl writes one line per seed). */
+function seedSummary(file: string): string {
+  if (!existsSync(file)) return '';
+  const seeds = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { file: string; ms: Record<string, number> });
+  if (seeds.length === 0) return '';
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+  const byPhase = new Map<string, number>();
+  for (const seed of seeds)
+    for (const [phase, ms] of Object.entries(seed.ms)) byPhase.set(phase, (byPhase.get(phase) ?? 0) + ms);
+  const total = [...byPhase.values()].reduce((a, b) => a + b, 0);
+  const slowest = seeds
+    .map((seed) => ({ file: seed.file, ms: Object.values(seed.ms).reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3)
+    .map((seed) => `${seed.file} ${seconds(seed.ms)}`)
+    .join(', ');
+  const phases = [...byPhase].map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(' · ');
+  return `${seeds.length} NFL seeds took ${seconds(total)} (${phases}); slowest: ${slowest}`;
+}
+
 /** Adds a jest --json result file to the tally; a suite that failed to run counts as one failure. */
 function countJest(tally: Tally, file: string, layer: string): void {
   if (!existsSync(file)) {
@@ -247,9 +270,11 @@ async function main(): Promise<number> {
 function finish(tally: Tally): number {
   const layers = [...layerSeconds].map(([name, seconds]) => `${name} ${seconds} s`).join(' · ');
   const slowest = slowestFiles(join(resultsDir, 'integration.json'), 5);
+  const seeds = seedSummary(join(resultsDir, 'seeds.jsonl'));
   log(
     `time per layer: ${layers} · total ${since(0)} s (lint, typecheck, build and unit side by side, with the emulators starting; integration after them)` +
-      (slowest ? `\n[test] slowest integration files: ${slowest}` : ''),
+      (slowest ? `\n[test] slowest integration files: ${slowest}` : '') +
+      (seeds ? `\n[test] ${seeds}` : ''),
   );
   writeFileSync(
     join(resultsDir, 'summary.json'),

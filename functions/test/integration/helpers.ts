@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { withoutTriggers } from '../../../scripts/lib/api';
 import type { Json } from '../support/json';
@@ -214,10 +214,13 @@ export async function seedNfl(
     const r = await res;
     if (!r.ok) throw new Error(`${what}: HTTP ${r.status} ${await r.text()}`);
   };
+  const phases = seedPhases();
   const importGames = () => expectOk(post('/v1/admin/games:import', csv), 'import');
   await (opts.clearFirst ? clearFirestoreThen(importGames) : gamesWrittenWithoutTriggers(importGames));
+  phases.mark('import');
   await expectOk(post('/v1/models/nfl-wp/versions', { artifact }), 'model upload');
   await expectOk(post('/v1/models/nfl-wp/activate', { version: artifact.metadata.version }), 'activate');
+  phases.mark('model');
   // Queued for the ratings worker (onRatingsQueued); 202 = not done yet: the same key waits again.
   const key = `seed-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   for (;;) {
@@ -232,8 +235,33 @@ export async function seedNfl(
       body: '{}',
     });
     if (!res.ok) throw new Error(`ratings rebuild: HTTP ${res.status} ${await res.text()}`);
-    if (res.status === 200) return;
+    if (res.status === 200) {
+      phases.mark('rebuild');
+      phases.record();
+      return;
+    }
   }
+}
+
+/**
+ * Where a seed's time goes (clear and import with triggers paused, model upload and activation, the
+ * ratings rebuild through the worker), one line per seed in .test-results/seeds.jsonl: `npm test`
+ * sums them in its summary, since seeds are much of the suite's time outside the tests themselves.
+ */
+function seedPhases() {
+  const ms: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    mark(phase: string) {
+      ms[phase] = Math.round(performance.now() - last);
+      last = performance.now();
+    },
+    record() {
+      const file = basename(expect.getState().testPath ?? 'unknown').replace(/\.test\.ts$/, '');
+      mkdirSync(join(repoRoot, '.test-results'), { recursive: true });
+      appendFileSync(join(repoRoot, '.test-results', 'seeds.jsonl'), `${JSON.stringify({ file, ms })}\n`);
+    },
+  };
 }
 
 /** The real Upstash client of the test stack (the same server the emulated functions use). */
