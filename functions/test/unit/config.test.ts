@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { declaredParams } from 'firebase-functions/params';
-import '../../src/config';
+import { metricsFlushMs, serviceCounting } from '../../src/config';
 
 /**
  * firebase-tools prompts for every non-secret param without a dotenv value (and fails in
@@ -26,20 +26,19 @@ describe('METRICS_FLUSH_SECONDS', () => {
     if (saved === undefined) delete process.env.METRICS_FLUSH_SECONDS;
     else process.env.METRICS_FLUSH_SECONDS = saved;
   });
-  // Required here, after the env is set: params read it when asked.
-  const config = () => require('../../src/config') as typeof import('../../src/config');
+  // Params read the environment each time they are asked.
 
   it('counts and flushes every N seconds; 0 turns the service counters off', () => {
     process.env.METRICS_FLUSH_SECONDS = '60';
-    expect([config().serviceCounting(), config().metricsFlushMs()]).toEqual([true, 60_000]);
+    expect([serviceCounting(), metricsFlushMs()]).toEqual([true, 60_000]);
     process.env.METRICS_FLUSH_SECONDS = '0';
-    expect([config().serviceCounting(), config().metricsFlushMs()]).toEqual([false, 0]);
+    expect([serviceCounting(), metricsFlushMs()]).toEqual([false, 0]);
   });
 
   it('refuses a negative interval or one over an hour', () => {
     for (const bad of ['-1', '3601']) {
       process.env.METRICS_FLUSH_SECONDS = bad;
-      expect(() => config().metricsFlushMs()).toThrow();
+      expect(() => metricsFlushMs()).toThrow();
     }
   });
 });
