@@ -8,8 +8,6 @@ const transform = (tsconfig) => ({ '^.+\\.ts$': ['ts-jest', { tsconfig }] });
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // Integration files that write hundreds of triggered documents run last (see the sequencer).
-  testSequencer: '<rootDir>/jest.sequencer.js',
   projects: [
     {
       displayName: 'unit',
