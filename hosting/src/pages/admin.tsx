@@ -343,14 +343,14 @@ const SILENCE_CHOICES = [
 const silenced = (a: Alert, now: number) => a.silencedUntil !== null && Date.parse(a.silencedUntil) > now;
 
 /** What has been done about an alert, in words (acknowledged, silenced, resolved). */
-function alertState(a: Alert, now: number): string {
+function alertState(a: Alert, now: number): string[] {
   const parts = [
     a.status === 'resolved' && a.resolvedAt ? `resolved ${momentLabel(Date.parse(a.resolvedAt))}` : '',
     a.ackedAt ? `acknowledged ${momentLabel(Date.parse(a.ackedAt))}` : '',
     silenced(a, now) ? `silenced until ${momentLabel(Date.parse(a.silencedUntil as string))}` : '',
     a.escalatedAt ? `escalated ${momentLabel(Date.parse(a.escalatedAt))}` : '',
   ];
-  return parts.filter(Boolean).join(' · ');
+  return parts.filter(Boolean);
 }
 
 /**
@@ -438,9 +438,12 @@ function Alerts() {
                   <span class="badge">{a.severity}</span> <span class="badge">{a.status}</span> {a.summary}
                 </p>
                 <p class="muted">
-                  {a.ruleId} · {a.subject} · opened {momentLabel(Date.parse(a.openedAt))}
-                  {a.incidents > 1 ? ` (incident ${a.incidents})` : ''}
-                  {alertState(a, now) ? ` · ${alertState(a, now)}` : ''}
+                  {[
+                    a.ruleId,
+                    a.subject,
+                    `opened ${momentLabel(Date.parse(a.openedAt))}${a.incidents > 1 ? ` (incident ${a.incidents})` : ''}`,
+                    ...alertState(a, now),
+                  ].join(' · ')}
                 </p>
                 {a.status === 'open' && (
                   <div class="actions" role="group" aria-label={`Act on the alert: ${a.summary}`}>

@@ -30,8 +30,9 @@ export const silenceBody = z.strictObject({
 
 /**
  * Admin: the business alerts (services/alerts.ts), and acknowledging or silencing one. An action
- * on an alert (acknowledge and unsilence take no body) is a transaction with its read (applyAdminAction), so it cannot undo an evaluator
- * run that wrote in between; repeating an action answers 200 with `changed: false`.
+ * on an alert (acknowledge and unsilence take no body) is a transaction with its read
+ * (applyAdminAction), so it cannot undo an evaluator run that wrote in between; repeating an action
+ * answers 200 with `changed: false`.
  */
 export function alertRoutes(db: () => Firestore, verify: TokenVerifier): Router {
   const router = Router();
@@ -51,16 +52,16 @@ export function alertRoutes(db: () => Firestore, verify: TokenVerifier): Router 
       admin,
       handler(async (req, res) => {
         const by = req.auth?.uid as string;
-        const { alertId } = parseRequest(req, { params: alertParams }).params;
-        const action: AlertAction =
-          verb === 'silence'
-            ? {
-                kind: 'silence',
-                by,
-                durationMs:
-                  parseRequest(req, { params: alertParams, body: silenceBody }).body.minutes * 60_000,
-              }
-            : { kind: verb, by };
+        let alertId: string;
+        let action: AlertAction;
+        if (verb === 'silence') {
+          const { params, body } = parseRequest(req, { params: alertParams, body: silenceBody });
+          alertId = params.alertId;
+          action = { kind: 'silence', by, durationMs: body.minutes * 60_000 };
+        } else {
+          alertId = parseRequest(req, { params: alertParams }).params.alertId;
+          action = { kind: verb, by };
+        }
         const result = await actOnAlert(db(), alertId, action, Date.now());
         if (!result.ok) throw new HttpError(result.status, result.code, result.message);
         res.set('Cache-Control', 'private, no-store').json({ alert: result.alert, changed: result.changed });
