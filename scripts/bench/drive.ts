@@ -533,6 +533,42 @@ async function limiterRows(bench: Bench): Promise<Row[]> {
   ];
 }
 
+/** Per kind: its runs, CPU µs per request in each round, and the meter's total over the rounds. */
+interface Rounds<K extends string> {
+  runs: Record<K, Run[]>;
+  cpuPerRequest: Record<K, number[]>;
+  spent: Record<K, Sample>;
+}
+
+/**
+ * Loads of several kinds (each on its server), one warm-up slice each, then `rounds` rounds in
+ * alternating order (forward, then reversed), each load metered on its own server: the kinds share
+ * the machine's noise, so round-by-round ratios between them are fair (pairedRatio).
+ */
+async function alternatingRounds<K extends string>(
+  kinds: Record<K, { server: Server; load: LoadOptions }>,
+  rounds: number,
+  slice: number,
+  afterWarmUp: () => Promise<void> = async () => {},
+): Promise<Rounds<K>> {
+  const keys = Object.keys(kinds) as K[];
+  const per = <T>(make: () => T) => Object.fromEntries(keys.map((k) => [k, make()])) as Record<K, T>;
+  const out: Rounds<K> = { runs: per(() => []), cpuPerRequest: per(() => []), spent: per(() => ZERO) };
+  // Unmeasured first: until the JIT has compiled each path, its CPU per request falls round by round.
+  for (const key of keys) await load({ ...kinds[key].load, duration: slice });
+  await afterWarmUp();
+  for (let round = 0; round < rounds; round++) {
+    for (const key of round % 2 ? [...keys].reverse() : keys) {
+      const { server, load: opts } = kinds[key];
+      const [run, delta] = await metered(server, () => load({ ...opts, duration: slice }));
+      out.runs[key].push(run);
+      out.cpuPerRequest[key].push(delta.cpuUs / run.n);
+      out.spent[key] = plus(out.spent[key], delta);
+    }
+  }
+  return out;
+}
+
 /**
  * Floor, floor + auth and L1 hits alternate over six rounds (the order reversed every other round),
  * after a round that warms each path up.
@@ -543,30 +579,24 @@ async function limiterRows(bench: Bench): Promise<Row[]> {
  */
 async function hotPathRows(bench: Bench): Promise<Row[]> {
   const { server: a, user, free, warm } = bench;
+  const on = (opts: LoadOptions) => ({ server: a, load: opts });
   const kinds = {
-    floor: { url: `${a.url}/v1/ping` },
-    auth: { url: `${a.url}/v1/me`, headers: bearer(user) },
-    l1: { url: `${a.url}${predictionPath(warm)}`, headers: bearer(user) },
-    l1Free: { url: `${a.url}${predictionPath(warm)}`, headers: bearer(free) },
+    floor: on({ url: `${a.url}/v1/ping` }),
+    auth: on({ url: `${a.url}/v1/me`, headers: bearer(user) }),
+    l1: on({ url: `${a.url}${predictionPath(warm)}`, headers: bearer(user) }),
+    l1Free: on({ url: `${a.url}${predictionPath(warm)}`, headers: bearer(free) }),
   };
   type Kind = keyof typeof kinds;
-  const keys = Object.keys(kinds) as Kind[];
-  const runs = Object.fromEntries(keys.map((k) => [k, [] as Run[]])) as Record<Kind, Run[]>;
-  const cpuPerRequest = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
-  const spent = Object.fromEntries(keys.map((k) => [k, ZERO])) as Record<Kind, Sample>;
   const rounds = 6;
-  const slice = Math.max(1.25, DURATION_S / 4);
-  // Unmeasured first: until the JIT has compiled each path, its CPU per request falls round by round.
-  for (const key of keys) await load({ ...kinds[key], duration: slice });
-  const limiterBefore = (await runtime(a, bench.admin)).rateLimiter;
-  for (let round = 0; round < rounds; round++) {
-    for (const key of round % 2 ? [...keys].reverse() : keys) {
-      const [run, delta] = await metered(a, () => load({ ...kinds[key], duration: slice }));
-      runs[key].push(run);
-      cpuPerRequest[key].push(delta.cpuUs / run.n);
-      spent[key] = plus(spent[key], delta);
-    }
-  }
+  let limiterBefore = { checks: 0, redisCalls: 0 };
+  const { runs, cpuPerRequest, spent } = await alternatingRounds(
+    kinds,
+    rounds,
+    Math.max(1.25, DURATION_S / 4),
+    async () => {
+      limiterBefore = (await runtime(a, bench.admin)).rateLimiter;
+    },
+  );
   const limiterAfter = (await runtime(a, bench.admin)).rateLimiter;
   bench.facts.apiLimiterRedisPer1000 =
     (1000 * (limiterAfter.redisCalls - limiterBefore.redisCalls)) /
@@ -638,27 +668,16 @@ async function countingRows(bench: Bench): Promise<Row[]> {
   const microUsPerCount = Number(process.hrtime.bigint() - started) / 1e3 / 1e6;
 
   return withServer('uncounted', { METRICS_FLUSH_SECONDS: '0' }, async (off) => {
-    const servers = { on: bench.server, off };
     const target = (server: Server) => ({
-      url: `${server.url}${predictionPath(bench.warm)}`,
-      headers: bearer(bench.user),
+      server,
+      load: { url: `${server.url}${predictionPath(bench.warm)}`, headers: bearer(bench.user) },
     });
-    const slice = Math.max(1.25, DURATION_S / 4);
-    await fetch(target(off).url, { headers: bearer(bench.user) });
-    for (const server of [off, bench.server]) await load({ ...target(server), duration: slice });
-    const runs = { on: [] as Run[], off: [] as Run[] };
-    const cpuPerRequest = { on: [] as number[], off: [] as number[] };
-    const spent = { on: ZERO, off: ZERO };
-    for (let round = 0; round < 6; round++) {
-      for (const key of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-        const [run, delta] = await metered(servers[key], () =>
-          load({ ...target(servers[key]), duration: slice }),
-        );
-        runs[key].push(run);
-        cpuPerRequest[key].push(delta.cpuUs / run.n);
-        spent[key] = plus(spent[key], delta);
-      }
-    }
+    await fetch(target(off).load.url, { headers: bearer(bench.user) });
+    const { runs, cpuPerRequest, spent } = await alternatingRounds(
+      { on: target(bench.server), off: target(off) },
+      6,
+      Math.max(1.25, DURATION_S / 4),
+    );
     const ratio = pairedRatio(cpuPerRequest.on, cpuPerRequest.off);
     const rounds = cpuPerRequest.on.map((c, i) => c / (cpuPerRequest.off[i] as number));
     const n = runs.off.reduce((t, r) => t + r.n, 0);
